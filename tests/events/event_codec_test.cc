@@ -1,0 +1,154 @@
+#include "events/event_codec.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "events/upcaster.h"
+#include "tests/test_support.h"
+
+namespace throughline::events {
+namespace {
+
+std::vector<Event> SampleEvents() {
+  std::vector<Event> events;
+  for (const auto& line : testing::ValidSamples())
+    events.push_back(testing::ParseValid(line));
+  return events;
+}
+
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  for (unsigned char c : bytes)
+    out += fmt::format("{:02x}", c);
+  return out;
+}
+
+std::string Unhex(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+TEST_CASE("decode(encode(e)) == e for every type and version") {
+  for (const Event& e : SampleEvents()) {
+    INFO(e.type_name() << " v" << e.dataversion());
+    std::string record = EncodeEvent(e);
+    CHECK(static_cast<std::uint8_t>(record[0]) == kEventFormatVersion);
+    auto stored = DecodeStoredEvent(record);
+    REQUIRE(stored.ok());
+    CHECK(*stored == e);
+  }
+}
+
+TEST_CASE("Flags and attributes survive the round trip") {
+  Event e = SampleEvents().back();
+  e.attributes.push_back({"traceparent", "00-abc-01"});
+  e.flags.push_back({"data.prison", Rule::kUnknownReference, "prison code \"XYZ\" is unknown"});
+  auto decoded = DecodeStoredEvent(EncodeEvent(e));
+  REQUIRE(decoded.ok());
+  CHECK(*decoded == e);
+}
+
+TEST_CASE("DecodeEvent upcasts; DecodeStoredEvent keeps the version published") {
+  for (const Event& e : SampleEvents()) {
+    std::string record = EncodeEvent(e);
+    auto read = DecodeEvent(record);
+    REQUIRE(read.ok());
+    CHECK(IsCurrent(read->data));
+    Event upcast = e;
+    Upcast(&upcast);
+    CHECK(*read == upcast);
+    CHECK(DecodeStoredEvent(record)->dataversion() == e.dataversion());
+  }
+}
+
+// Golden records: the bytes of format 1 for every sample, decoded forever. If this fails after
+// a change, the change broke the stored format: make it a new format version instead. (To add
+// samples, run with THROUGHLINE_UPDATE_GOLDEN=1 and review the diff: existing lines must not
+// change.)
+TEST_CASE("Golden records of format 1 still decode to the samples") {
+  const std::string path = testing::SourcePath("tests/data/golden/event_records_v1.hex");
+  const auto events = SampleEvents();
+  if (std::getenv("THROUGHLINE_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream out(path);
+    for (const Event& e : events)
+      out << Hex(EncodeEvent(e)) << '\n';
+  }
+  const auto lines = testing::ReadLines(path);
+  REQUIRE(lines.size() == events.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    INFO(events[i].type_name() << " v" << events[i].dataversion());
+    auto decoded = DecodeStoredEvent(Unhex(lines[i]));
+    REQUIRE(decoded.ok());
+    CHECK(*decoded == events[i]);
+    CHECK(Hex(EncodeEvent(events[i])) == lines[i]);
+  }
+}
+
+TEST_CASE("Every truncation of a record is a Corruption, never a crash") {
+  for (const Event& e : SampleEvents()) {
+    std::string record = EncodeEvent(e);
+    for (std::size_t n = 0; n < record.size(); ++n) {
+      auto decoded = DecodeStoredEvent(std::string_view(record).substr(0, n));
+      INFO(e.type_name() << " cut at " << n << " of " << record.size());
+      REQUIRE_FALSE(decoded.ok());
+      CHECK(decoded.status().IsCorruption());
+    }
+  }
+}
+
+TEST_CASE("Every single-byte flip is decoded or refused, never a crash") {
+  for (const Event& e : SampleEvents()) {
+    const std::string record = EncodeEvent(e);
+    for (std::size_t i = 0; i < record.size(); ++i) {
+      for (unsigned char mask : {0x01, 0x80, 0xff}) {
+        std::string flipped = record;
+        flipped[i] = static_cast<char>(flipped[i] ^ mask);
+        auto decoded = DecodeStoredEvent(flipped);
+        if (!decoded.ok()) {
+          CHECK((decoded.status().IsCorruption() || decoded.status().IsNotSupported()));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("Specific corruptions say what they are") {
+  const std::string record = EncodeEvent(SampleEvents().front());
+  SECTION("empty") { CHECK(DecodeStoredEvent("").status().IsCorruption()); }
+  SECTION("a format version from the future") {
+    std::string future = record;
+    future[0] = static_cast<char>(kEventFormatVersion + 1);
+    auto decoded = DecodeStoredEvent(future);
+    CHECK(decoded.status().IsNotSupported());
+    CHECK(decoded.status().message().find("newer") != std::string::npos);
+  }
+  SECTION("format version 0 never existed") {
+    std::string zero = record;
+    zero[0] = 0;
+    CHECK(DecodeStoredEvent(zero).status().IsCorruption());
+  }
+  SECTION("an unknown event type") {
+    std::string unknown = record;
+    unknown[2] = static_cast<char>(0xee);  // type is the u16 after version and endianness
+    unknown[3] = static_cast<char>(0xee);
+    CHECK(DecodeStoredEvent(unknown).status().IsNotSupported());
+  }
+  SECTION("bytes after the end") { CHECK(DecodeStoredEvent(record + "x").status().IsCorruption()); }
+  SECTION("a huge string length allocates nothing and is refused") {
+    // The id's length is the u64 after type and dataversion.
+    std::string huge = record;
+    for (int i = 6; i < 14; ++i)
+      huge[static_cast<std::size_t>(i)] = static_cast<char>(0x7f);
+    auto decoded = DecodeStoredEvent(huge);
+    CHECK(decoded.status().IsCorruption());
+  }
+}
+
+}  // namespace
+}  // namespace throughline::events

@@ -1,0 +1,42 @@
+// Helpers shared by the tests: the sample data, and JSON surgery on it.
+
+#ifndef THROUGHLINE_TESTS_TEST_SUPPORT_H_
+#define THROUGHLINE_TESTS_TEST_SUPPORT_H_
+
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "events/event.h"
+
+namespace throughline::testing {
+
+// A path under the source tree, e.g. SourcePath("tests/data/valid_events.ndjson").
+std::string SourcePath(const std::string& relative);
+
+std::string ReadFile(const std::string& path);
+
+// The non-blank lines of a file.
+std::vector<std::string> ReadLines(const std::string& path);
+
+// tests/data/valid_events.ndjson: a realistic valid message of every (type, dataversion).
+const std::vector<std::string>& ValidSamples();
+
+// The valid sample whose type and dataversion are those of `info`; fails the test if none.
+std::string SampleFor(const events::TypeInfo& info);
+
+// Parses a sample that must be valid; fails the test with the errors otherwise.
+events::Event ParseValid(const std::string& json);
+
+// Sets or removes (value null) a member of a JSON object along a path of keys.
+std::string WithMember(const std::string& json, const std::vector<std::string>& path,
+                       const boost::json::value& value);
+std::string WithoutMember(const std::string& json, const std::vector<std::string>& path);
+
+// Runs a shell command; returns its exit status and fills `output` with its stdout.
+int Run(const std::string& command, std::string* output);
+
+}  // namespace throughline::testing
+
+#endif  // THROUGHLINE_TESTS_TEST_SUPPORT_H_

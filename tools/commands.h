@@ -1,0 +1,16 @@
+// The subcommands of `throughline`. Each lives in its own file and registers itself on the
+// app; the work is done by the libraries, so each command is argument parsing and printing.
+
+#ifndef THROUGHLINE_TOOLS_COMMANDS_H_
+#define THROUGHLINE_TOOLS_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace throughline::tools {
+
+void AddValidateCommand(CLI::App& app);
+void AddCatalogueCommand(CLI::App& app);
+
+}  // namespace throughline::tools
+
+#endif  // THROUGHLINE_TOOLS_COMMANDS_H_

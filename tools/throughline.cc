@@ -1,0 +1,14 @@
+// throughline: the one command-line program; `throughline --help` lists what it does.
+
+#include <CLI/CLI.hpp>
+
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Throughline: the shared lifetime timeline of people in the justice system"};
+  app.require_subcommand(1);
+  throughline::tools::AddValidateCommand(app);
+  throughline::tools::AddCatalogueCommand(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

@@ -196,27 +196,17 @@ class Reader final : public CheckContext {
     *out = static_cast<std::int32_t>(n);
   }
 
-  void Read(element v, const FieldSpec&, Date* out) {
-    std::string_view s;
-    if (!ExpectString(v, &s))
-      return;
-    if (auto p = ParseDate(s, out))
-      Fail(*p);
-  }
+  void Read(element v, const FieldSpec&, Date* out) { ReadParsed(v, out, &ParseDate); }
+  void Read(element v, const FieldSpec&, Timestamp* out) { ReadParsed(v, out, &ParseTimestamp); }
+  void Read(element v, const FieldSpec&, Period* out) { ReadParsed(v, out, &ParsePeriod); }
 
-  void Read(element v, const FieldSpec&, Timestamp* out) {
+  // A value carried as a string with its own syntax.
+  template <class T>
+  void ReadParsed(element v, T* out, std::optional<Problem> (*parse)(std::string_view, T*)) {
     std::string_view s;
     if (!ExpectString(v, &s))
       return;
-    if (auto p = ParseTimestamp(s, out))
-      Fail(*p);
-  }
-
-  void Read(element v, const FieldSpec&, Period* out) {
-    std::string_view s;
-    if (!ExpectString(v, &s))
-      return;
-    if (auto p = ParsePeriod(s, out))
+    if (auto p = parse(s, out))
       Fail(*p);
   }
 

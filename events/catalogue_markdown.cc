@@ -289,7 +289,7 @@ std::string CatalogueMarkdown() {
     fmt::format_to(std::back_inserter(out), "| {} | {} |\n", what, values);
   }
   std::vector<std::string> rules;
-  for (int r = 0; r <= static_cast<int>(Rule::kUnknownReference); ++r) {
+  for (int r = 0; r <= static_cast<int>(kLastRule); ++r) {
     rules.push_back(fmt::format("`{}` = {}", RuleName(static_cast<Rule>(r)), r));
   }
   fmt::format_to(std::back_inserter(out), "| validation rule (flags) | {} |\n",

@@ -322,7 +322,7 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
       std::uint8_t rule = 0;
       d.Get(&f.path);
       d.Get(&rule);
-      if (rule > static_cast<std::uint8_t>(Rule::kUnknownReference)) {
+      if (rule > static_cast<std::uint8_t>(kLastRule)) {
         throw CorruptRecord{fmt::format("flag rule {} is not defined", rule)};
       }
       f.rule = static_cast<Rule>(rule);

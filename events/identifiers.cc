@@ -52,6 +52,10 @@ std::optional<Problem> CheckLetterProblem(char given, char expected) {
 
 }  // namespace
 
+std::string ToString(const Identifier& id) {
+  return fmt::format("{}:{}", IdentifierKindName(id.kind), id.value);
+}
+
 std::string_view IdentifierKindName(IdentifierKind kind) {
   switch (kind) {
     case IdentifierKind::kPnc:

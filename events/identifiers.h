@@ -24,13 +24,25 @@
 
 namespace throughline::events {
 
-// The kinds of person identifier. Persisted (identity index keys): never renumber.
+// The kinds of person identifier, strongest first: when an event's identifiers point at two
+// different people, the strongest wins. Persisted (identity index keys): never renumber.
 enum class IdentifierKind : std::uint8_t {
   kPnc = 1,
   kNoms = 2,
   kCrn = 3,
   kCro = 4,
 };
+
+// One identifier of a person, in normal form.
+struct Identifier {
+  IdentifierKind kind;
+  std::string value;
+  bool operator==(const Identifier&) const = default;
+  auto operator<=>(const Identifier&) const = default;
+};
+
+// "pnc:2012/0123456Y".
+std::string ToString(const Identifier& id);
 
 // "pnc", "noms", "crn", "cro".
 std::string_view IdentifierKindName(IdentifierKind kind);

@@ -51,6 +51,8 @@ std::string_view RuleName(Rule rule) {
       return "inconsistent";
     case Rule::kUnknownReference:
       return "unknown_reference";
+    case Rule::kDuplicateId:
+      return "duplicate_id";
   }
   return "unknown_rule";
 }

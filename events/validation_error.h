@@ -38,7 +38,10 @@ enum class Rule : std::uint8_t {
   kItemCount = 18,           // an array with too few or too many items
   kInconsistent = 19,        // fields that contradict each other
   kUnknownReference = 20,    // a prison or force code not in reference data (a flag)
+  kDuplicateId = 21,         // (source, id) already in the log with different content
 };
+
+inline constexpr Rule kLastRule = Rule::kDuplicateId;
 
 // The stable name of a rule, e.g. "check_letter".
 std::string_view RuleName(Rule rule);

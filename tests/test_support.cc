@@ -1,6 +1,8 @@
 #include "tests/test_support.h"
 
+#include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -8,6 +10,8 @@
 // Boost.JSON in header-only mode, compiled once here for every test.
 #include <boost/json/src.hpp>
 #include <catch2/catch.hpp>
+
+#include <fmt/format.h>
 
 #include "events/envelope_parser.h"
 
@@ -97,6 +101,91 @@ int Run(const std::string& command, std::string* output) {
     output->append(buffer, n);
   int status = pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TempDir::TempDir() {
+  std::string path = (std::filesystem::temp_directory_path() / "throughline-test-XXXXXX");
+  REQUIRE(mkdtemp(path.data()) != nullptr);
+  path_ = path;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+events::Person SyntheticPerson(std::size_t i) {
+  events::Person p;
+  const int year = 1990 + static_cast<int>(i % 30);
+  const std::uint64_t serial = 1 + i;
+  const std::uint64_t n = static_cast<std::uint64_t>(year % 100) * 10'000'000 + serial;
+  p.pnc = fmt::format("{:04}/{:07}{}", year, serial, events::CheckLetter(n));
+  p.noms = fmt::format("{}{:04}{}{}", static_cast<char>('A' + i % 26), i % 10000,
+                       static_cast<char>('A' + (i / 10000) % 26),
+                       static_cast<char>('A' + (i / 260000) % 26));
+  p.crn = fmt::format("{}{:06}", static_cast<char>('A' + (i / 1000000) % 26), i % 1000000);
+  return p;
+}
+
+std::vector<std::string> SyntheticEvents(std::size_t count, std::size_t persons,
+                                         std::size_t sources, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  static constexpr const char* kPrisons[] = {"CFI", "SWI", "UKI", "PRI", "BWI", "UPI"};
+  static constexpr const char* kForces[] = {"dyfed-powys", "gwent", "north-wales", "south-wales"};
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (std::size_t n = 0; n < count; ++n) {
+    const std::size_t i = rng() % persons;
+    const events::Person p = SyntheticPerson(i);
+    const std::size_t source = n % sources;
+    // Which identifiers the publisher holds varies, as in life.
+    std::string person;
+    switch (rng() % 4) {
+      case 0:
+        person = fmt::format(R"({{"pnc":"{}"}})", *p.pnc);
+        break;
+      case 1:
+        person = fmt::format(R"({{"pnc":"{}","noms":"{}"}})", *p.pnc, *p.noms);
+        break;
+      case 2:
+        person = fmt::format(R"({{"pnc":"{}","crn":"{}"}})", *p.pnc, *p.crn);
+        break;
+      default:
+        person = fmt::format(R"({{"pnc":"{}","noms":"{}","crn":"{}"}})", *p.pnc, *p.noms, *p.crn);
+    }
+    const std::int64_t ms = 1'300'000'000'000 + static_cast<std::int64_t>(rng() % 400'000'000'000);
+    const std::string time = events::FormatTimestamp(events::Timestamp{ms});
+    std::string type, data;
+    switch (rng() % 5) {
+      case 0:
+        type = "arrest.recorded";
+        data = fmt::format(R"("mode":"arrest","force":"{}","offences":[{{"code":"TH68001"}}])",
+                           kForces[rng() % 4]);
+        break;
+      case 1:
+        type = "custody.received";
+        data = fmt::format(R"("prison":"{}","basis":"remand")", kPrisons[rng() % 6]);
+        break;
+      case 2:
+        type = "court.hearing";
+        data = fmt::format(R"("case_id":"C-{}","court":"Cardiff Crown Court","outcome":"adjourned")",
+                           rng() % 100000);
+        break;
+      case 3:
+        type = "licence.started";
+        data = R"("end_date":"2030-01-01","area":"Cardiff and Vale")";
+        break;
+      default:
+        type = "risk.assessed";
+        data = fmt::format(R"("rosh":"medium","ogrs_2yr":{},"ogrs_band":"medium")",
+                           50 + rng() % 25);
+    }
+    out.push_back(fmt::format(
+        R"({{"specversion":"1.0","id":"e-{}-{}","source":"synthetic/source-{}","type":"{}",)"
+        R"("time":"{}","dataversion":{},"data":{{"person":{},{}}}}})",
+        seed, n, source, type, time, type == "custody.received" ? 2 : 1, person, data));
+  }
+  return out;
 }
 
 }  // namespace throughline::testing

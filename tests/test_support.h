@@ -37,6 +37,27 @@ std::string WithoutMember(const std::string& json, const std::vector<std::string
 // Runs a shell command; returns its exit status and fills `output` with its stdout.
 int Run(const std::string& command, std::string* output);
 
+// A fresh directory under the system's temp directory, removed (with its contents) at the end.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Valid envelopes for load and crash tests: `count` events about `persons` people from
+// `sources` publishers, in a mix of types. Deterministic for a seed; ids are unique.
+std::vector<std::string> SyntheticEvents(std::size_t count, std::size_t persons,
+                                         std::size_t sources = 20, unsigned seed = 1);
+
+// The identifiers SyntheticEvents gives person i.
+events::Person SyntheticPerson(std::size_t i);
+
 }  // namespace throughline::testing
 
 #endif  // THROUGHLINE_TESTS_TEST_SUPPORT_H_

@@ -10,6 +10,10 @@ namespace throughline::tools {
 
 void AddValidateCommand(CLI::App& app);
 void AddCatalogueCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
+void AddKafkaCommand(CLI::App& app);
+void AddProduceCommand(CLI::App& app);
+void AddLogCommands(CLI::App& app);
 
 }  // namespace throughline::tools
 

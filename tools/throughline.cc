@@ -9,6 +9,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   throughline::tools::AddValidateCommand(app);
   throughline::tools::AddCatalogueCommand(app);
+  throughline::tools::AddServeCommand(app);
+  throughline::tools::AddKafkaCommand(app);
+  throughline::tools::AddProduceCommand(app);
+  throughline::tools::AddLogCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -6,8 +6,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "events/field_spec.h"
+#include "events/identifiers.h"
 
 namespace throughline::events {
 
@@ -34,6 +36,15 @@ struct Person {
     }
   }
   bool empty() const { return !pnc && !noms && !crn && !cro; }
+  // The identifiers present, strongest first (PNC, prison number, CRN, CRO).
+  std::vector<Identifier> identifiers() const {
+    std::vector<Identifier> out;
+    if (pnc) out.push_back({IdentifierKind::kPnc, *pnc});
+    if (noms) out.push_back({IdentifierKind::kNoms, *noms});
+    if (crn) out.push_back({IdentifierKind::kCrn, *crn});
+    if (cro) out.push_back({IdentifierKind::kCro, *cro});
+    return out;
+  }
   bool operator==(const Person&) const = default;
 };
 

@@ -1,0 +1,91 @@
+// Engine: the running Throughline. It opens the store, connects to Kafka (or starts the
+// embedded cluster), and runs the ingest pipeline:
+//
+//   KafkaIngest thread --IngestQueue--> writer thread (LogWriter) --> store
+//                                                          \--> DeadLetterPublisher thread
+//
+// Stop() finishes the batch in hand, publishes what dead letters it can, flushes and closes:
+// after it, the store is consistent and the next start replays nothing.
+
+#ifndef THROUGHLINE_SERVICES_ENGINE_H_
+#define THROUGHLINE_SERVICES_ENGINE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/status.h"
+#include "services/clock.h"
+#include "services/dead_letter_publisher.h"
+#include "services/embedded_kafka.h"
+#include "services/event_store.h"
+#include "services/ingest_metrics.h"
+#include "services/ingest_queue.h"
+#include "services/kafka_ingest.h"
+#include "services/log_writer.h"
+
+namespace throughline::services {
+
+struct EngineOptions {
+  // The data directory: the store, and kafka.bootstrap. Required.
+  std::string data_dir;
+  StoreOptions store;
+  // Kafka to consume. An empty bootstrap starts the embedded cluster. Default: embedded
+  KafkaConnection kafka;
+  // Partitions of each topic the embedded cluster creates. Default: 6
+  int embedded_partitions = 6;
+  // Input topics. Default: justice.events
+  std::vector<std::string> topics = {"justice.events"};
+  // Where rejected messages go. Default: justice.events.dlq
+  std::string dead_letter_topic = "justice.events.dlq";
+  // Consumer group. Default: throughline
+  std::string group = "throughline";
+  // Consumer tuning; connection, topics and group are taken from above.
+  IngestOptions ingest;
+  // Most messages written in one WriteBatch. Default: 5000
+  std::size_t write_batch_messages = 5000;
+  // Called in every batch before it is written (projections). Not owned.
+  std::vector<BatchHook*> hooks;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Start(EngineOptions options, const Clock* clock);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void Stop();
+
+  const std::string& bootstrap() const { return bootstrap_; }
+  EventStore* store() const { return store_.get(); }
+  const IngestMetrics& metrics() const { return metrics_; }
+  EmbeddedKafka* embedded_kafka() const { return embedded_.get(); }
+
+ private:
+  explicit Engine(EngineOptions options, const Clock* clock);
+  void WriterLoop();
+  void LogProgress(bool final);
+
+  EngineOptions options_;
+  const Clock* clock_;
+  std::string bootstrap_;
+  std::unique_ptr<EmbeddedKafka> embedded_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<LogWriter> writer_;
+  IngestMetrics metrics_;
+  IngestQueue queue_;
+  std::unique_ptr<KafkaIngest> ingest_;
+  std::unique_ptr<DeadLetterPublisher> dead_letters_;
+  std::thread writer_thread_;
+  std::atomic<bool> closing_{false};
+  bool stopped_ = false;
+  std::chrono::steady_clock::time_point progress_at_;
+  std::uint64_t progress_appended_ = 0;
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_ENGINE_H_

@@ -1,0 +1,289 @@
+#include "services/event_store.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include "services/store_keys.h"
+
+namespace throughline::services {
+
+namespace {
+
+constexpr const char* kFamilyNames[] = {kMetaFamily,        kLogFamily,     kPersonEventsFamily,
+                                        kIdempotencyFamily, kIdentityFamily, kPersonsFamily,
+                                        kDeadLettersFamily};
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string message = fmt::format("{}: {}", what, s.ToString());
+  if (s.IsNotFound()) return Status::NotFound(message);
+  if (s.IsCorruption()) return Status::Corruption(message);
+  if (s.IsNotSupported()) return Status::NotSupported(message);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
+  if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(message);
+  return Status::IOError(message);
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(Family family,
+                                           const std::shared_ptr<rocksdb::Cache>& cache,
+                                           std::size_t write_buffer_bytes) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  switch (family) {
+    case Family::kLog:
+    case Family::kDeadLetters:
+      // Sequential keys, read by key or in order: no filter needed.
+      cf.write_buffer_size = write_buffer_bytes / 4;
+      break;
+    case Family::kPersonEvents:
+      // Read by person prefix: a prefix bloom filter on the 8-byte person id.
+      cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.whole_key_filtering = false;
+      cf.write_buffer_size = write_buffer_bytes / 8;
+      break;
+    case Family::kIdempotency:
+    case Family::kIdentity:
+      // Point lookups that mostly miss (a new event, a new identifier): bloom filters make a
+      // miss cost no disk read.
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      cf.optimize_filters_for_hits = false;
+      cf.write_buffer_size = write_buffer_bytes / 8;
+      break;
+    case Family::kMeta:
+    case Family::kPersons:
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      cf.write_buffer_size = write_buffer_bytes / 16;
+      break;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+std::optional<std::uint64_t> GetU64(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                    std::string_view key) {
+  std::string value;
+  if (!db->Get(rocksdb::ReadOptions(), cf, key, &value).ok()) return std::nullopt;
+  return DecodeFixed64Value(value);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
+                                                     const StoreOptions& options, OpenMode mode) {
+  std::unique_ptr<EventStore> store(new EventStore());
+  store->dir_ = dir;
+  store->options_ = options;
+  store->mode_ = mode;
+  store->write_options_.sync = options.sync;
+
+  std::error_code ec;
+  const std::string path = dir + "/db";
+  if (mode == OpenMode::kReadWrite) {
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      return Status::IOError(
+          fmt::format("cannot create data directory {}: {}", dir, ec.message()));
+    }
+  } else if (!std::filesystem::exists(path + "/CURRENT", ec)) {
+    return Status::NotFound(
+        fmt::format("no Throughline data in {}: check --data (expected {}/db)", dir, dir));
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = mode == OpenMode::kReadWrite;
+  db_options.create_missing_column_families = mode == OpenMode::kReadWrite;
+  db_options.max_total_wal_size = options.max_wal_bytes;
+  db_options.db_write_buffer_size = options.write_buffer_bytes;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 5;
+  // Recovered memtables stay in memory and flush later, in the background: a start after a
+  // crash does not wait for them.
+  db_options.avoid_flush_during_recovery = true;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  if (mode == OpenMode::kSecondary) db_options.max_open_files = -1;  // required by secondaries
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int f = 0; f <= static_cast<int>(Family::kDeadLetters); ++f) {
+    descriptors.emplace_back(kFamilyNames[f],
+                             FamilyOptions(static_cast<Family>(f), cache,
+                                           options.write_buffer_bytes));
+  }
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s;
+  if (mode == OpenMode::kReadWrite) {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &store->families_, &db);
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Status::Busy(fmt::format(
+          "{} is in use by another engine (its lock is held): stop that engine, or choose "
+          "another --data",
+          dir));
+    }
+  } else {
+    std::string temp = (std::filesystem::temp_directory_path() / "throughline-reader-XXXXXX");
+    if (mkdtemp(temp.data()) == nullptr) {
+      return Status::IOError("cannot create a temporary directory for the reader");
+    }
+    store->secondary_dir_ = temp;
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, temp, descriptors, &store->families_, &db);
+  }
+  if (!s.ok()) return FromRocks(s, fmt::format("opening the store in {}", dir));
+  store->db_.reset(db);
+
+  // The format version is written once, by the first engine to open the directory.
+  std::string version;
+  auto* meta = store->family(Family::kMeta);
+  s = db->Get(rocksdb::ReadOptions(), meta, kFormatVersionKey, &version);
+  if (s.IsNotFound() && mode == OpenMode::kReadWrite) {
+    version.assign(1, static_cast<char>(kStoreFormatVersion));
+    s = db->Put(rocksdb::WriteOptions(), meta, kFormatVersionKey, version);
+  }
+  if (!s.ok()) return FromRocks(s, "reading the store's format version");
+  if (version.size() != 1 || static_cast<std::uint8_t>(version[0]) != kStoreFormatVersion) {
+    return Status::NotSupported(fmt::format(
+        "{} holds store format {}, this engine reads format {}: use a matching engine", dir,
+        version.empty() ? 0 : static_cast<int>(static_cast<std::uint8_t>(version[0])),
+        kStoreFormatVersion));
+  }
+  if (Status st = store->LoadState(); !st.ok()) return st;
+  return store;
+}
+
+EventStore::~EventStore() {
+  if (db_) {
+    for (auto* handle : families_) db_->DestroyColumnFamilyHandle(handle);
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
+
+Status EventStore::LoadState() {
+  auto* meta = family(Family::kMeta);
+  LogState state;
+  state.next_sequence = GetU64(db(), meta, kNextSequenceKey).value_or(1);
+  state.next_person = GetU64(db(), meta, kNextPersonKey).value_or(1);
+  state.next_dead_letter = GetU64(db(), meta, kNextDeadLetterKey).value_or(1);
+  state.dead_letters_published = GetU64(db(), meta, kDeadLettersPublishedKey).value_or(0);
+  std::string hash;
+  if (db()->Get(rocksdb::ReadOptions(), meta, kLastHashKey, &hash).ok()) {
+    if (hash.size() != state.last_hash.size()) {
+      return Status::Corruption("metadata: last_hash is not 32 bytes");
+    }
+    std::copy(hash.begin(), hash.end(), state.last_hash.begin());
+  }
+  set_state(state);
+  return Status::OK();
+}
+
+LogState EventStore::state() const {
+  std::lock_guard lock(state_mu_);
+  return state_;
+}
+
+void EventStore::set_state(const LogState& state) {
+  std::lock_guard lock(state_mu_);
+  state_ = state;
+}
+
+Status EventStore::Write(rocksdb::WriteBatch* batch) {
+  return FromRocks(db_->Write(write_options_, batch), "writing a batch");
+}
+
+Status EventStore::CatchUp() {
+  if (mode_ != OpenMode::kSecondary) return Status::OK();
+  if (Status s = FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the engine");
+      !s.ok()) {
+    return s;
+  }
+  return LoadState();
+}
+
+Status EventStore::Flush() {
+  if (mode_ != OpenMode::kReadWrite) return Status::OK();
+  rocksdb::FlushOptions flush;
+  return FromRocks(db_->Flush(flush, families_), "flushing");
+}
+
+Result<LogRecord> EventStore::ReadRecord(std::uint64_t sequence) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(Family::kLog), U64Key(sequence),
+                               &value);
+  if (s.IsNotFound()) return Status::NotFound(fmt::format("no log record {}", sequence));
+  if (!s.ok()) return FromRocks(s, fmt::format("reading log record {}", sequence));
+  return DecodeLogRecord(sequence, value);
+}
+
+std::optional<std::uint64_t> EventStore::FindPerson(const events::Identifier& id) const {
+  return GetU64(db(), family(Family::kIdentity), IdentityKey(id.kind, id.value));
+}
+
+std::optional<std::uint64_t> EventStore::FindIdempotent(std::string_view source,
+                                                        std::string_view id) const {
+  return GetU64(db(), family(Family::kIdempotency), IdempotencyKey(source, id));
+}
+
+Result<PersonRecord> EventStore::ReadPerson(std::uint64_t person) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family(Family::kPersons), U64Key(person), &value);
+  if (s.IsNotFound()) return Status::NotFound(fmt::format("no person {}", person));
+  if (!s.ok()) return FromRocks(s, fmt::format("reading person {}", person));
+  return DecodePersonRecord(person, value);
+}
+
+std::uint64_t EventStore::CurrentPerson(std::uint64_t person) const {
+  // Merge chains are short; the bound only guards against a corrupt cycle.
+  for (int hops = 0; hops < 64; ++hops) {
+    auto record = ReadPerson(person);
+    if (!record.ok() || record->merged_into == 0) return person;
+    person = record->merged_into;
+  }
+  return person;
+}
+
+std::map<std::pair<std::string, std::int32_t>, std::int64_t> EventStore::StoredOffsets() const {
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> offsets;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(Family::kMeta)));
+  for (it->Seek(kOffsetKeyPrefix); it->Valid() && it->key().starts_with(kOffsetKeyPrefix);
+       it->Next()) {
+    auto parts = DecodeOffsetKey(it->key().ToStringView());
+    auto value = DecodeFixed64Value(it->value().ToStringView());
+    if (parts && value) {
+      offsets[{parts->topic, parts->partition}] = static_cast<std::int64_t>(*value);
+    }
+  }
+  return offsets;
+}
+
+void EventStore::ForEachPersonEvent(
+    std::uint64_t person, const std::function<bool(events::Timestamp, std::uint64_t)>& f) const {
+  rocksdb::ReadOptions read;
+  read.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(Family::kPersonEvents)));
+  const std::string prefix = U64Key(person);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto parts = DecodePersonEventKey(it->key().ToStringView());
+    if (parts && !f(parts->time, parts->sequence)) return;
+  }
+}
+
+}  // namespace throughline::services

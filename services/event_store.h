@@ -1,0 +1,124 @@
+// EventStore: the RocksDB database behind the log, its indexes and its metadata.
+//
+// One database, one column family per concept (store_keys.h, docs/formats.md "The store").
+// The store does no logic of its own: LogWriter decides what to write, readers decide what to
+// read. Opening reads a handful of metadata keys and never scans, so start-up time does not
+// grow with the log.
+//
+// Thread safety: reads are safe from any thread. Write() may be called from one thread at a
+// time (the LogWriter's); RocksDB serialises it with readers.
+
+#ifndef THROUGHLINE_SERVICES_EVENT_STORE_H_
+#define THROUGHLINE_SERVICES_EVENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "events/identifiers.h"
+#include "events/status.h"
+#include "services/log_record.h"
+#include "services/person_record.h"
+
+namespace throughline::services {
+
+struct StoreOptions {
+  // Fsync the write-ahead log with every batch before it counts as written. Off, a machine
+  // crash (not a process crash) can lose the last batches. Default: true
+  bool sync = true;
+  // Shared block cache for reads of every column family. Default: 256 MiB
+  std::size_t block_cache_bytes = std::size_t{256} << 20;
+  // Memtable budget across all column families. Default: 256 MiB
+  std::size_t write_buffer_bytes = std::size_t{256} << 20;
+  // Write-ahead log size that forces memtables to flush; bounds the log replayed after a
+  // crash, and so the restart time. Default: 16 MiB
+  std::uint64_t max_wal_bytes = std::uint64_t{16} << 20;
+};
+
+enum class OpenMode {
+  kReadWrite,  // the engine: one process per data directory (RocksDB's lock enforces it)
+  kSecondary,  // a reader beside a running engine (log, verify): follows it with CatchUp()
+};
+
+// The log's position, read from the metadata when the store opens and advanced by LogWriter.
+struct LogState {
+  std::uint64_t next_sequence = 1;
+  RecordHash last_hash{};  // hash of record next_sequence - 1; zeros when the log is empty
+  std::uint64_t next_person = 1;
+  std::uint64_t next_dead_letter = 1;
+  std::uint64_t dead_letters_published = 0;  // dead letters 1..this are on the DLQ topic
+};
+
+enum class Family { kMeta, kLog, kPersonEvents, kIdempotency, kIdentity, kPersons, kDeadLetters };
+
+class EventStore {
+ public:
+  // `dir` is the engine's data directory; the database lives in `dir`/db. A read-write open
+  // creates it when missing. A secondary open needs an existing database.
+  static Result<std::unique_ptr<EventStore>> Open(const std::string& dir,
+                                                  const StoreOptions& options,
+                                                  OpenMode mode = OpenMode::kReadWrite);
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Thread-safe: the writer advances the state while other threads read it.
+  LogState state() const;
+  void set_state(const LogState& state);
+  const StoreOptions& options() const { return options_; }
+  OpenMode mode() const { return mode_; }
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* family(Family f) const { return families_[static_cast<int>(f)]; }
+
+  // Writes a batch with the configured sync policy.
+  Status Write(rocksdb::WriteBatch* batch);
+
+  // A secondary instance catches up with the engine's writes and re-reads the log state.
+  Status CatchUp();
+
+  Result<LogRecord> ReadRecord(std::uint64_t sequence) const;
+  std::optional<std::uint64_t> FindPerson(const events::Identifier& id) const;
+  std::optional<std::uint64_t> FindIdempotent(std::string_view source, std::string_view id) const;
+  Result<PersonRecord> ReadPerson(std::uint64_t person) const;  // NotFound when unknown
+  // Follows merges: the person a record now lives in.
+  std::uint64_t CurrentPerson(std::uint64_t person) const;
+
+  // The stored next offset of each (topic, partition).
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> StoredOffsets() const;
+
+  // Visits the sequences of a person's events in (event time, sequence) order; stop by
+  // returning false.
+  void ForEachPersonEvent(std::uint64_t person,
+                          const std::function<bool(events::Timestamp, std::uint64_t)>& f) const;
+
+  // Flushes memtables; called on clean shutdown so the next start replays little.
+  Status Flush();
+
+ private:
+  EventStore() = default;
+  Status LoadState();
+
+  std::string dir_;
+  std::string secondary_dir_;
+  StoreOptions options_;
+  OpenMode mode_ = OpenMode::kReadWrite;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  rocksdb::WriteOptions write_options_;
+  mutable std::mutex state_mu_;
+  LogState state_;
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_EVENT_STORE_H_

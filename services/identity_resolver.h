@@ -1,0 +1,99 @@
+// IdentityResolver: which person an event is about, and the person index that follows from it.
+//
+// Every event carries one or more identifiers (PNC, prison number, CRN, CRO). The resolver maps
+// them to one engine-assigned person id:
+//
+// - identifiers never seen before make a new person;
+// - new identifiers on an event attach to the person its known identifiers resolve to;
+// - when an event's identifiers resolve to two different people, the event goes to the person
+//   of its strongest identifier (PNC, then prison number, CRN, CRO), the other identifiers stay
+//   where they were, and an IdentityConflict is recorded on the log record for the alerts;
+// - `identity.merged` moves every identifier and indexed event of the merged person into the
+//   surviving one; `identity.unmerged` moves the named identifiers, and the events they
+//   identify, back out (to the person they were merged from, or a new one).
+//
+// Decisions depend only on the order of the log, so rebuilding the indexes from the log gives
+// the same persons. The resolver works inside one WriteBatch at a time: Begin(), then per
+// event Resolve()/Merge()/Unmerge()/Index(), then Finish() (or Abort() if the batch was not
+// written). Reads see the batch's own staged changes. Not thread-safe: the writer's thread only.
+
+#ifndef THROUGHLINE_SERVICES_IDENTITY_RESOLVER_H_
+#define THROUGHLINE_SERVICES_IDENTITY_RESOLVER_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/write_batch.h>
+
+#include "events/event.h"
+#include "services/event_store.h"
+#include "services/log_record.h"
+#include "services/person_record.h"
+
+namespace throughline::services {
+
+class IdentityResolver {
+ public:
+  explicit IdentityResolver(const EventStore* store);
+
+  // Starts a batch; staged writes go into `batch`, new person ids come from `state`.
+  void Begin(rocksdb::WriteBatch* batch, LogState* state);
+
+  // The person of an ordinary event; attaches identifiers the store did not know.
+  std::uint64_t Resolve(const std::vector<events::Identifier>& ids,
+                        std::vector<IdentityConflict>* conflicts);
+
+  // Indexes an appended event under its person. `event` must outlive the batch.
+  void Index(std::uint64_t person, events::Timestamp time, std::uint64_t sequence,
+             const events::Event* event);
+
+  // identity.merged: the persons of `merged` join `person`.
+  void Merge(std::uint64_t person, const std::vector<events::Identifier>& merged);
+
+  // identity.unmerged: `unmerged` is somebody else; returns that person.
+  std::uint64_t Unmerge(std::uint64_t person, const std::vector<events::Identifier>& unmerged);
+
+  // Persons whose events or identifiers changed in this batch.
+  const std::set<std::uint64_t>& touched() const { return touched_; }
+
+  // Stages the changed person records into the batch and ends it.
+  void Finish();
+  // Forgets the batch: it was not written.
+  void Abort();
+
+ private:
+  using IndexKey = std::pair<std::int64_t, std::uint64_t>;  // event time, sequence
+
+  std::optional<std::uint64_t> Lookup(const events::Identifier& id);
+  PersonRecord& Person(std::uint64_t person);
+  std::uint64_t NewPerson();
+  void Assign(const events::Identifier& id, std::uint64_t person);
+  // The person's index entries, store and staged changes together, in order.
+  std::vector<IndexKey> Entries(std::uint64_t person);
+  void StageIndex(std::uint64_t person, IndexKey key, bool present);
+  // Moves the entries of `from` for whose sequence `move` is true to `to`.
+  template <class Predicate>
+  void MoveEvents(std::uint64_t from, std::uint64_t to, Predicate move);
+  // The identifiers of the event at `sequence`, from the batch or the store.
+  std::vector<events::Identifier> EventIdentifiers(std::uint64_t sequence);
+
+  const EventStore* store_;
+  rocksdb::WriteBatch* batch_ = nullptr;
+  LogState* state_ = nullptr;
+  std::unordered_map<std::string, std::uint64_t> identity_;   // staged identity keys
+  std::map<std::uint64_t, PersonRecord> persons_;             // loaded this batch
+  std::set<std::uint64_t> dirty_;                             // persons_ to write
+  std::map<std::uint64_t, std::map<IndexKey, bool>> index_;   // staged index puts/deletes
+  std::unordered_map<std::uint64_t, const events::Event*> batch_events_;
+  std::set<std::uint64_t> touched_;
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_IDENTITY_RESOLVER_H_

@@ -1,0 +1,50 @@
+// IngestQueue: the hand-off from the consumer thread (which parses) to the writer thread (which
+// appends). Push never blocks, so the consumer keeps serving Kafka's callbacks; instead the
+// consumer watches bytes() and pauses its partitions when the writer falls behind. The writer
+// takes everything queued, up to a limit, as one batch: the slower it is, the bigger its
+// batches, which is how it catches up.
+
+#ifndef THROUGHLINE_SERVICES_INGEST_QUEUE_H_
+#define THROUGHLINE_SERVICES_INGEST_QUEUE_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+#include "services/incoming.h"
+
+namespace throughline::services {
+
+class IngestQueue {
+ public:
+  void Push(IncomingBatch batch);
+
+  // Waits up to `timeout` for work, then takes queued batches (merged, in order) until about
+  // `max_messages` messages. The writer calls Done() once it has written what it took.
+  std::optional<IncomingBatch> Take(std::chrono::milliseconds timeout, std::size_t max_messages);
+  void Done();
+
+  // Raw bytes queued or being written.
+  std::size_t bytes() const;
+
+  // Waits until nothing is queued or being written; false on timeout or Close().
+  bool WaitDrained(std::chrono::milliseconds timeout);
+
+  // Wakes every waiter; Take() still hands out what is queued, then nothing.
+  void Close();
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<IncomingBatch> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::size_t taken_bytes_ = 0;  // taken by the writer, not yet Done()
+  bool busy_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_INGEST_QUEUE_H_

@@ -1,0 +1,310 @@
+#include "services/kafka_ingest.h"
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace throughline::services {
+
+namespace {
+
+std::string TopicOf(const rd_kafka_message_t* m) { return rd_kafka_topic_name(m->rkt); }
+
+RawMessage ToRaw(const rd_kafka_message_t* m) {
+  RawMessage raw;
+  raw.origin = {TopicOf(m), m->partition, m->offset};
+  rd_kafka_timestamp_type_t type;
+  std::int64_t ts = rd_kafka_message_timestamp(m, &type);
+  if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) raw.kafka_time = events::Timestamp{ts};
+  if (m->key != nullptr) raw.key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload != nullptr) raw.value.assign(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+    const char* name;
+    const void* value;
+    std::size_t size;
+    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                            RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      raw.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size)
+                                           : std::string());
+    }
+  }
+  return raw;
+}
+
+}  // namespace
+
+KafkaIngest::KafkaIngest(IngestOptions options, const EventStore* store, IngestQueue* queue,
+                         IngestMetrics* metrics, const Clock* clock)
+    : options_(std::move(options)),
+      store_(store),
+      queue_(queue),
+      metrics_(metrics),
+      clock_(clock) {}
+
+KafkaIngest::~KafkaIngest() { Stop(); }
+
+Status KafkaIngest::Start() {
+  const KafkaSettings defaults = {
+      {"group.id", options_.group},
+      {"client.id", "throughline-engine"},
+      // The store holds the offsets; Kafka's copy is for monitoring only.
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      // Offset out of range (retention deleted unread messages) must reach us, not be skipped.
+      {"auto.offset.reset", "error"},
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "1000"},
+      // Bound what librdkafka prefetches; the IngestQueue bounds the rest.
+      {"queued.max.messages.kbytes", "16384"},
+      {"fetch.wait.max.ms", "50"},
+  };
+  auto conf = MakeKafkaConf(options_.connection, defaults);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaIngest::RebalanceCallback);
+  auto consumer = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok()) return consumer.status();
+  {
+    std::lock_guard lock(commit_mu_);  // Commit() may already be called by the writer
+    consumer_ = std::move(*consumer);
+  }
+  rd_kafka_poll_set_consumer(consumer_.get());
+
+  PartitionList topics(rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size())));
+  for (const auto& topic : options_.topics) {
+    rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
+    return KafkaError(err, "subscribing");
+  }
+  batch_started_ = std::chrono::steady_clock::now();
+  thread_ = std::thread([this] { Run(); });
+  return Status::OK();
+}
+
+void KafkaIngest::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void KafkaIngest::Commit(const OffsetMap& offsets) {
+  std::lock_guard lock(commit_mu_);
+  if (!consumer_ || closed_ || offsets.empty()) return;
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [tp, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
+  // Asynchronous, and failures only delay monitoring: the store already has these offsets.
+  rd_kafka_commit(consumer_.get(), list.get(), 1);
+}
+
+void KafkaIngest::RebalanceCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                    rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<KafkaIngest*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->OnAssign(partitions);
+  } else {
+    self->OnRevoke(partitions);
+  }
+}
+
+void KafkaIngest::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
+  // Let the writer finish what it holds, so that the stored offsets are the latest.
+  FlushBatch();
+  if (!queue_->WaitDrained(std::chrono::seconds(60))) {
+    spdlog::warn("ingest.assign_wait writer_busy=true note=\"stored offsets may trail; "
+                 "redelivered messages will be skipped as duplicates\"");
+  }
+  const auto stored = store_->StoredOffsets();
+  IncomingBatch gaps;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& p = partitions->elems[i];
+    const std::string topic = p.topic;
+    auto it = stored.find({topic, p.partition});
+    std::int64_t offset = RD_KAFKA_OFFSET_BEGINNING;
+    if (it != stored.end()) {
+      offset = it->second;
+      auto marks = QueryWatermarks(consumer_.get(), topic, p.partition, 10000);
+      if (!marks.ok()) {
+        spdlog::warn("ingest.watermarks topic={} partition={} error=\"{}\"", topic, p.partition,
+                     marks.status().message());
+      } else if (offset < marks->first) {
+        gaps.gaps.push_back({topic, p.partition, offset, marks->first, clock_->Now()});
+        gaps.offsets[{topic, p.partition}] = marks->first;
+        spdlog::error(
+            "ingest.gap topic={} partition={} from={} to={} lost={} note=\"deleted by retention "
+            "before the engine read them; ask the publisher to resend them\"",
+            topic, p.partition, offset, marks->first, marks->first - offset);
+        offset = marks->first;
+      } else if (offset > marks->second) {
+        spdlog::warn(
+            "ingest.offset_beyond_end topic={} partition={} stored={} end={} note=\"the topic "
+            "was recreated (or the embedded cluster restarted); reading it from the start, "
+            "events already in the log are skipped as duplicates\"",
+            topic, p.partition, offset, marks->second);
+        offset = marks->first;
+      }
+    }
+    p.offset = offset;
+    next_offset_[{topic, p.partition}] = offset;
+    spdlog::info("ingest.assigned topic={} partition={} offset={}", topic, p.partition,
+                 offset == RD_KAFKA_OFFSET_BEGINNING ? std::string("beginning")
+                                                     : std::to_string(offset));
+  }
+  if (!gaps.empty()) {
+    metrics_->gaps += gaps.gaps.size();
+    queue_->Push(std::move(gaps));
+  }
+  if (std::strcmp(rd_kafka_rebalance_protocol(consumer_.get()), "COOPERATIVE") == 0) {
+    if (rd_kafka_error_t* error = rd_kafka_incremental_assign(consumer_.get(), partitions)) {
+      spdlog::error("ingest.assign error=\"{}\"", rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+  } else {
+    rd_kafka_assign(consumer_.get(), partitions);
+  }
+  paused_ = false;
+  metrics_->assigned = true;
+}
+
+void KafkaIngest::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
+  // What was consumed from these partitions still goes to the writer: the log is this
+  // engine's own, so writing it after the revoke is correct, and its offsets go with it.
+  FlushBatch();
+  for (int i = 0; i < partitions->cnt; ++i) {
+    spdlog::info("ingest.revoked topic={} partition={}", partitions->elems[i].topic,
+                 partitions->elems[i].partition);
+    next_offset_.erase({partitions->elems[i].topic, partitions->elems[i].partition});
+  }
+  if (std::strcmp(rd_kafka_rebalance_protocol(consumer_.get()), "COOPERATIVE") == 0) {
+    if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_.get(), partitions)) {
+      rd_kafka_error_destroy(error);
+    }
+  } else {
+    rd_kafka_assign(consumer_.get(), nullptr);
+    metrics_->assigned = false;
+  }
+}
+
+void KafkaIngest::Run() {
+  using Clock = std::chrono::steady_clock;
+  while (!stop_) {
+    if (paused_ && queue_->bytes() < options_.max_queued_bytes / 2) SetPaused(false);
+    int wait_ms = 100;
+    if (!batch_.messages.empty()) {
+      auto age = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                        batch_started_);
+      wait_ms = std::max<int>(0, options_.batch_wait_ms - static_cast<int>(age.count()));
+    }
+    KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), wait_ms));
+    if (message) Handle(message.get());
+    const bool full = batch_.messages.size() >= options_.batch_messages;
+    const bool old = !batch_.messages.empty() &&
+                     Clock::now() - batch_started_ >=
+                         std::chrono::milliseconds(options_.batch_wait_ms);
+    if (full || old) FlushBatch();
+    if (!paused_ && queue_->bytes() > options_.max_queued_bytes) SetPaused(true);
+    if (Clock::now() - last_lag_update_ > std::chrono::seconds(1)) UpdateLag();
+  }
+  FlushBatch();
+  {
+    std::lock_guard lock(commit_mu_);
+    closed_ = true;
+  }
+  rd_kafka_consumer_close(consumer_.get());
+  metrics_->assigned = false;
+}
+
+void KafkaIngest::Handle(const rd_kafka_message_t* message) {
+  if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+  if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+      message->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+    HandleOffsetReset(message);
+    return;
+  }
+  if (message->err) {
+    spdlog::warn("ingest.kafka_error error=\"{}\"", rd_kafka_message_errstr(message));
+    return;
+  }
+  ++metrics_->consumed;
+  Incoming in = ParseMessage(ToRaw(message), parser_);
+  if (batch_.messages.empty()) batch_started_ = std::chrono::steady_clock::now();
+  const auto tp = std::make_pair(in.raw.origin.topic, in.raw.origin.partition);
+  batch_.offsets[tp] = in.raw.origin.offset + 1;
+  next_offset_[tp] = in.raw.origin.offset + 1;
+  batch_.bytes += in.raw.value.size() + in.encoded.size() + 256;
+  batch_.messages.push_back(std::move(in));
+}
+
+void KafkaIngest::HandleOffsetReset(const rd_kafka_message_t* message) {
+  const std::string topic = message->rkt ? TopicOf(message) : std::string();
+  const std::int32_t partition = message->partition;
+  auto marks = QueryWatermarks(consumer_.get(), topic, partition, 10000);
+  if (topic.empty() || !marks.ok()) {
+    spdlog::error("ingest.offset_reset topic={} partition={} error=\"{}\"", topic, partition,
+                  rd_kafka_message_errstr(message));
+    return;
+  }
+  auto it = next_offset_.find({topic, partition});
+  const std::int64_t expected = it != next_offset_.end() ? it->second : marks->first;
+  std::int64_t resume = marks->first;
+  if (expected > marks->second) resume = marks->first;  // the topic was recreated
+  FlushBatch();
+  if (expected >= 0 && expected < marks->first) {
+    IncomingBatch gap;
+    gap.gaps.push_back({topic, partition, expected, marks->first, clock_->Now()});
+    gap.offsets[{topic, partition}] = marks->first;
+    ++metrics_->gaps;
+    queue_->Push(std::move(gap));
+    spdlog::error(
+        "ingest.gap topic={} partition={} from={} to={} lost={} note=\"deleted by retention "
+        "before the engine read them; ask the publisher to resend them\"",
+        topic, partition, expected, marks->first, marks->first - expected);
+  }
+  next_offset_[{topic, partition}] = resume;
+  PartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = resume;
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(), 10000)) {
+    spdlog::error("ingest.seek topic={} partition={} error=\"{}\"", topic, partition,
+                  rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+  }
+}
+
+void KafkaIngest::FlushBatch() {
+  if (batch_.empty()) return;
+  queue_->Push(std::move(batch_));
+  batch_ = IncomingBatch{};
+}
+
+void KafkaIngest::SetPaused(bool paused) {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  PartitionList list(assignment);
+  if (paused) {
+    rd_kafka_pause_partitions(consumer_.get(), list.get());
+    ++metrics_->pauses;
+    spdlog::info("ingest.paused queued_bytes={} note=\"the writer is behind\"", queue_->bytes());
+  } else {
+    rd_kafka_resume_partitions(consumer_.get(), list.get());
+    spdlog::info("ingest.resumed queued_bytes={}", queue_->bytes());
+  }
+  paused_ = paused;
+}
+
+void KafkaIngest::UpdateLag() {
+  last_lag_update_ = std::chrono::steady_clock::now();
+  for (const auto& [tp, next] : next_offset_) {
+    std::int64_t low = 0, high = 0;
+    if (next < 0) continue;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low,
+                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
+      metrics_->SetLag(tp.first, tp.second, std::max<std::int64_t>(0, high - next));
+    }
+  }
+}
+
+}  // namespace throughline::services

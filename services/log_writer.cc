@@ -1,0 +1,170 @@
+#include "services/log_writer.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "events/event_codec.h"
+#include "services/byte_codec.h"
+#include "services/dead_letter.h"
+#include "services/store_keys.h"
+
+namespace throughline::services {
+
+namespace {
+
+// Same event, ignoring flags: the reference data may have changed between two deliveries.
+bool SameContent(events::Event a, events::Event b) {
+  a.flags.clear();
+  b.flags.clear();
+  return a == b;
+}
+
+}  // namespace
+
+DeadLetter MakeDeadLetter(const RawMessage& raw, events::ValidationErrors errors,
+                          events::Timestamp now) {
+  DeadLetter letter;
+  letter.origin = raw.origin;
+  letter.kafka_time = raw.kafka_time;
+  letter.rejected_at = now;
+  letter.key = raw.key;
+  letter.value = raw.value;
+  letter.headers = raw.headers;
+  letter.errors = std::move(errors);
+  return letter;
+}
+
+LogWriter::LogWriter(EventStore* store, const Clock* clock)
+    : store_(store), clock_(clock), resolver_(store) {}
+
+Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
+  *result = AppendResult{};
+  if (batch.messages.empty() && batch.offsets.empty()) return Status::OK();
+
+  const events::Timestamp now = clock_->Now();
+  LogState state = store_->state();
+  rocksdb::WriteBatch wb;
+  resolver_.Begin(&wb, &state);
+  // Whatever happens below, a batch that is not written leaves no trace in the resolver.
+  struct AbortUnlessFinished {
+    IdentityResolver& resolver;
+    ~AbortUnlessFinished() { resolver.Abort(); }
+  } guard{resolver_};
+
+  std::vector<LogRecord> records;
+  records.reserve(batch.messages.size());
+  std::vector<const events::Event*> record_events;
+  record_events.reserve(batch.messages.size());
+  std::unordered_map<std::string, std::size_t> staged_ids;  // idempotency key -> records index
+
+  auto dead_letter = [&](const RawMessage& raw, events::ValidationErrors errors) {
+    std::uint64_t number = state.next_dead_letter++;
+    wb.Put(store_->family(Family::kDeadLetters), U64Key(number),
+           EncodeDeadLetter(MakeDeadLetter(raw, std::move(errors), now)));
+    ++result->dead_letters;
+  };
+
+  for (const Incoming& message : batch.messages) {
+    if (!message.valid()) {
+      dead_letter(message.raw, message.errors);
+      continue;
+    }
+    const events::Event& event = message.event;
+    std::string idempotency_key = IdempotencyKey(event.source, event.id);
+
+    // Seen before, in this batch or in the log?
+    std::optional<std::uint64_t> earlier;
+    bool same = false;
+    if (auto it = staged_ids.find(idempotency_key); it != staged_ids.end()) {
+      earlier = records[it->second].sequence;
+      same = SameContent(*record_events[it->second], event);
+    } else if ((earlier = store_->FindIdempotent(event.source, event.id))) {
+      auto record = store_->ReadRecord(*earlier);
+      if (!record.ok()) return record.status();
+      auto stored = events::DecodeStoredEvent(record->event);
+      if (!stored.ok()) return stored.status();
+      same = SameContent(*stored, event);
+    }
+    if (earlier) {
+      if (same) {
+        ++result->duplicates;
+      } else {
+        dead_letter(message.raw,
+                    {{"id", events::Rule::kDuplicateId,
+                      fmt::format("source {} and id {} are already in the log as sequence {}, "
+                                  "with different content; send a correction as a new event "
+                                  "(or event.retracted), never under the same id",
+                                  events::Quote(event.source), events::Quote(event.id),
+                                  *earlier)}});
+      }
+      continue;
+    }
+
+    LogRecord record;
+    record.sequence = state.next_sequence++;
+    record.appended_at = now;
+    record.origin = message.raw.origin;
+    record.person = resolver_.Resolve(event.person.identifiers(), &record.conflicts);
+    // Identity events have a single dataversion so far; an upcast would be needed here once
+    // they have more.
+    if (const auto* merged = std::get_if<events::IdentityMerged>(&event.data)) {
+      resolver_.Merge(record.person, merged->merged.identifiers());
+    } else if (const auto* unmerged = std::get_if<events::IdentityUnmerged>(&event.data)) {
+      resolver_.Unmerge(record.person, unmerged->unmerged.identifiers());
+    }
+    resolver_.Index(record.person, event.time, record.sequence, &event);
+    record.previous_hash = state.last_hash;
+    record.event = message.encoded;
+    const std::string value = EncodeLogRecord(record);
+    state.last_hash = HashRecord(record.sequence, value);
+    wb.Put(store_->family(Family::kLog), U64Key(record.sequence), value);
+    wb.Put(store_->family(Family::kIdempotency), idempotency_key, Fixed64Value(record.sequence));
+    result->identity_conflicts += record.conflicts.empty() ? 0 : 1;
+    staged_ids.emplace(std::move(idempotency_key), records.size());
+    records.push_back(std::move(record));
+    record_events.push_back(&event);
+  }
+
+  auto* meta = store_->family(Family::kMeta);
+  for (const OffsetGap& gap : batch.gaps) {
+    std::string value;
+    PutFixed64(&value, static_cast<std::uint64_t>(gap.to));
+    PutFixed64(&value, static_cast<std::uint64_t>(gap.detected_at.unix_ms));
+    wb.Put(meta, GapKey(gap.topic, gap.partition, gap.from), value);
+    ++result->gaps;
+  }
+  for (const auto& [partition, offset] : batch.offsets) {
+    wb.Put(meta, OffsetKey(partition.first, partition.second),
+           Fixed64Value(static_cast<std::uint64_t>(offset)));
+  }
+  wb.Put(meta, kNextSequenceKey, Fixed64Value(state.next_sequence));
+  wb.Put(meta, kNextPersonKey, Fixed64Value(state.next_person));
+  wb.Put(meta, kNextDeadLetterKey, Fixed64Value(state.next_dead_letter));
+  wb.Put(meta, kLastHashKey,
+         std::string_view(reinterpret_cast<const char*>(state.last_hash.data()),
+                          state.last_hash.size()));
+
+  const std::set<std::uint64_t> touched = resolver_.touched();
+  resolver_.Finish();
+  if (!hooks_.empty()) {
+    std::vector<AppendedEvent> appended;
+    appended.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      appended.push_back({records[i].sequence, records[i].person, record_events[i], &records[i]});
+    }
+    for (BatchHook* hook : hooks_) {
+      if (Status s = hook->OnBatch(appended, touched, &wb); !s.ok()) return s;
+    }
+  }
+  if (Status s = store_->Write(&wb); !s.ok()) return s;
+  store_->set_state(state);
+  result->appended = records.size();
+  if (!records.empty()) {
+    result->first_sequence = records.front().sequence;
+    result->last_sequence = records.back().sequence;
+  }
+  return Status::OK();
+}
+
+}  // namespace throughline::services

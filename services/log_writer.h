@@ -1,0 +1,88 @@
+// LogWriter: appends batches of incoming messages to the log, exactly once.
+//
+// One batch becomes one RocksDB WriteBatch holding everything it changes: the log records,
+// the person, idempotency and identity indexes, the dead letters, the consumer offsets the
+// batch moves to, and the log's metadata (next sequence, last hash). Either all of it is
+// durable or none of it is; so after a crash the offsets in the store say exactly which
+// messages are in the log, and consuming resumes from there with nothing lost or doubled.
+//
+// Per message, in arrival order:
+// - rejected by validation: a dead letter;
+// - (source, id) already in the log with the same content: a duplicate, counted and skipped;
+//   with different content: a dead letter (rule duplicate_id), never a silent overwrite;
+// - otherwise: the next sequence number (1, 2, 3, ... no gaps), the person from the
+//   IdentityResolver, and a log record chained to the previous one by hash.
+//
+// Not thread-safe: one writer thread owns the log.
+
+#ifndef THROUGHLINE_SERVICES_LOG_WRITER_H_
+#define THROUGHLINE_SERVICES_LOG_WRITER_H_
+
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include <rocksdb/write_batch.h>
+
+#include "events/event.h"
+#include "events/status.h"
+#include "services/clock.h"
+#include "services/dead_letter.h"
+#include "services/event_store.h"
+#include "services/identity_resolver.h"
+#include "services/incoming.h"
+
+namespace throughline::services {
+
+// An event as appended, for hooks that build on the log (projections, subscriptions).
+struct AppendedEvent {
+  std::uint64_t sequence;
+  std::uint64_t person;
+  const events::Event* event;  // as published; valid during the hook call
+  const LogRecord* record;
+};
+
+// Runs inside a batch, before it is written: whatever it adds to `batch` commits atomically
+// with the events (projections keep their views this way: never behind or ahead of the log).
+class BatchHook {
+ public:
+  virtual ~BatchHook() = default;
+  virtual Status OnBatch(const std::vector<AppendedEvent>& appended,
+                         const std::set<std::uint64_t>& persons_touched,
+                         rocksdb::WriteBatch* batch) = 0;
+};
+
+struct AppendResult {
+  std::uint64_t first_sequence = 0;  // 0 when nothing was appended
+  std::uint64_t last_sequence = 0;
+  std::size_t appended = 0;
+  std::size_t duplicates = 0;
+  std::size_t dead_letters = 0;
+  std::size_t identity_conflicts = 0;
+  std::size_t gaps = 0;
+};
+
+class LogWriter {
+ public:
+  LogWriter(EventStore* store, const Clock* clock);
+
+  void AddHook(BatchHook* hook) { hooks_.push_back(hook); }
+
+  // Appends `batch` atomically. On failure nothing was written and the writer is unchanged:
+  // the same batch may be retried.
+  Status Append(const IncomingBatch& batch, AppendResult* result);
+
+ private:
+  EventStore* store_;
+  const Clock* clock_;
+  IdentityResolver resolver_;
+  std::vector<BatchHook*> hooks_;
+};
+
+// Makes a dead letter of a message, rejected at `now` for `errors`.
+DeadLetter MakeDeadLetter(const RawMessage& raw, events::ValidationErrors errors,
+                          events::Timestamp now);
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_LOG_WRITER_H_

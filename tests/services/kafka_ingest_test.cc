@@ -1,0 +1,199 @@
+// Ingest end to end on the embedded Kafka cluster (the real protocol, on loopback) and a real
+// RocksDB in a temporary directory.
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "events/envelope_parser.h"
+#include "services/embedded_kafka.h"
+#include "services/engine.h"
+#include "services/event_publisher.h"
+#include "services/log_verifier.h"
+#include "tests/test_support.h"
+
+namespace throughline::services {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Waits until `done()` holds, or fails the test after `timeout`.
+template <class Predicate>
+void WaitFor(Predicate done, std::chrono::seconds timeout, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+struct DlqMessage {
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Reads every message of a topic from the beginning until `count` arrived or `timeout`.
+std::vector<DlqMessage> ReadTopic(const std::string& bootstrap, const std::string& topic,
+                                  std::size_t count, std::chrono::seconds timeout) {
+  auto conf = MakeKafkaConf({bootstrap, {}}, {{"group.id", "test-reader"},
+                                              {"enable.auto.commit", "false"},
+                                              {"auto.offset.reset", "earliest"}});
+  REQUIRE(conf.ok());
+  auto consumer = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  REQUIRE(consumer.ok());
+  auto partitions = PartitionCount(consumer->get(), topic, 5000);
+  REQUIRE(partitions.ok());
+  PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
+  for (int p = 0; p < *partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(consumer->get(), list.get());
+  std::vector<DlqMessage> out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
+    KafkaMessage m(rd_kafka_consumer_poll(consumer->get(), 100));
+    if (!m || m->err) continue;
+    DlqMessage d;
+    d.value.assign(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(m.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name;
+      const void* value;
+      std::size_t size;
+      for (std::size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        d.headers[name] = std::string(static_cast<const char*>(value), size);
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  rd_kafka_consumer_close(consumer->get());
+  return out;
+}
+
+TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid unique events",
+          "[integration]") {
+  auto kafka = EmbeddedKafka::Start();
+  REQUIRE(kafka.ok());
+  REQUIRE((*kafka)->CreateTopic("justice.events", 6).ok());
+  REQUIRE((*kafka)->CreateTopic("justice.events.dlq", 6).ok());
+  testing::TempDir dir;
+  SystemClock clock;
+
+  EngineOptions options;
+  options.data_dir = dir.path();
+  options.kafka.bootstrap = (*kafka)->bootstrap();
+  auto engine = Engine::Start(options, &clock);
+  REQUIRE(engine.ok());
+
+  // 10,000 deliveries: unique events, 5% redelivered, 2% invalid.
+  const auto unique = testing::SyntheticEvents(9'300, 1'500, 40, 7);
+  std::vector<std::string> deliveries(unique.begin(), unique.end());
+  std::vector<std::string> invalid;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 500; ++i) deliveries.push_back(unique[rng() % unique.size()]);
+  for (int i = 0; i < 200; ++i) {
+    switch (i % 4) {
+      case 0:
+        invalid.push_back("not json " + std::to_string(i));
+        break;
+      case 1:
+        invalid.push_back(testing::WithMember(unique[static_cast<std::size_t>(i)], {"type"},
+                                              "arest.recorded"));
+        break;
+      case 2:
+        invalid.push_back(testing::WithMember(unique[static_cast<std::size_t>(i)],
+                                              {"data", "person"}, boost::json::object{}));
+        break;
+      default:
+        invalid.push_back(testing::WithMember(unique[static_cast<std::size_t>(i)], {"time"},
+                                              "04/03/2019"));
+    }
+    deliveries.push_back(invalid.back());
+  }
+  std::shuffle(deliveries.begin(), deliveries.end(), rng);
+  REQUIRE(deliveries.size() == 10'000);
+
+  PublishOptions publish;
+  publish.connection.bootstrap = (*kafka)->bootstrap();
+  auto publisher = EventPublisher::Open(publish);
+  REQUIRE(publisher.ok());
+  for (const auto& d : deliveries) REQUIRE((*publisher)->Publish(d).ok());
+  REQUIRE((*publisher)->Flush().ok());
+
+  const IngestMetrics& m = (*engine)->metrics();
+  WaitFor([&] { return m.appended + m.duplicates + m.dead_letters >= 10'000; }, 120s,
+          "the engine to take all 10,000 messages");
+  CHECK(m.appended == unique.size());
+  CHECK(m.duplicates == 500);
+  CHECK(m.dead_letters == invalid.size());
+  WaitFor([&] { return m.dead_letters_published >= invalid.size(); }, 30s,
+          "dead letters to reach the DLQ topic");
+  (*engine)->Stop();
+
+  auto store = EventStore::Open(dir.path(), StoreOptions{});
+  REQUIRE(store.ok());
+  CHECK((*store)->state().next_sequence == unique.size() + 1);
+  auto report = VerifyStore(**store);
+  INFO(fmt::format("{}", fmt::join(report.problems, "\n")));
+  CHECK(report.ok());
+  CHECK(report.records == unique.size());
+  CHECK(report.person_index_entries == unique.size());
+  // Every unique event is in the log once, under its (source, id).
+  events::EnvelopeParser parser;
+  std::set<std::uint64_t> sequences;
+  for (const auto& u : unique) {
+    auto parsed = parser.Parse(u);
+    REQUIRE(parsed.ok());
+    auto seq = (*store)->FindIdempotent(parsed.event.source, parsed.event.id);
+    REQUIRE(seq);
+    sequences.insert(*seq);
+  }
+  CHECK(sequences.size() == unique.size());
+  // Offsets stored for every partition, at the end of what was published.
+  std::int64_t stored_total = 0;
+  for (const auto& [tp, offset] : (*store)->StoredOffsets()) stored_total += offset;
+  CHECK(stored_total == 10'000);
+
+  // The DLQ topic holds every invalid message, byte for byte, with its reason.
+  auto dlq = ReadTopic((*kafka)->bootstrap(), "justice.events.dlq", invalid.size(), 30s);
+  REQUIRE(dlq.size() == invalid.size());
+  std::multiset<std::string> expected(invalid.begin(), invalid.end());
+  for (auto& d : dlq) {
+    auto it = expected.find(d.value);
+    CHECK(it != expected.end());
+    if (it != expected.end()) expected.erase(it);
+    CHECK_FALSE(d.headers["throughline.error.rule"].empty());
+    CHECK(d.headers["throughline.source.topic"] == "justice.events");
+    CHECK_FALSE(d.headers["throughline.source.offset"].empty());
+  }
+  CHECK(expected.empty());
+}
+
+TEST_CASE("kcat can publish into the embedded cluster and the engine ingests it",
+          "[integration]") {
+  testing::TempDir dir;
+  SystemClock clock;
+  EngineOptions options;
+  options.data_dir = dir.path();
+  auto engine = Engine::Start(options, &clock);
+  REQUIRE(engine.ok());
+  const std::string samples = testing::SourcePath("tests/data/valid_events.ndjson");
+  std::string out;
+  REQUIRE(testing::Run(fmt::format("kcat -b {} -t justice.events -P -l {} 2>&1",
+                                   (*engine)->bootstrap(), samples),
+                       &out) == 0);
+  const auto expected = testing::ValidSamples().size();
+  WaitFor([&] { return (*engine)->metrics().appended >= expected; }, 60s,
+          "the engine to ingest what kcat published");
+  CHECK((*engine)->metrics().dead_letters == 0);
+  CHECK((*engine)->store()->state().next_sequence == expected + 1);
+}
+
+}  // namespace
+}  // namespace throughline::services

@@ -1,0 +1,148 @@
+// `throughline log` and `throughline verify`: read a data directory, even while an engine runs.
+
+#include <chrono>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "events/identifiers.h"
+#include "events/json_writer.h"
+#include "services/event_store.h"
+#include "services/log_json.h"
+#include "services/log_verifier.h"
+#include "tools/commands.h"
+
+namespace throughline::tools {
+
+namespace {
+
+struct LogFlags {
+  std::string data;
+  std::uint64_t from = 1;
+  std::uint64_t limit = 0;
+  std::string person;
+};
+
+Result<std::unique_ptr<services::EventStore>> OpenForReading(const std::string& data) {
+  services::StoreOptions options;
+  options.block_cache_bytes = 64 << 20;
+  return services::EventStore::Open(data, options, services::OpenMode::kSecondary);
+}
+
+// "pnc:2012/0123456Y", "noms:A1234BC", ..., or "id:42".
+Result<std::uint64_t> FindPerson(const services::EventStore& store, const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument(fmt::format(
+        "--person {}: expected type:value, e.g. pnc:2012/0123456Y, noms:A1234BC or id:42", text));
+  }
+  const std::string type = text.substr(0, colon), value = text.substr(colon + 1);
+  if (type == "id") {
+    try {
+      return store.CurrentPerson(std::stoull(value));
+    } catch (const std::exception&) {
+      return Status::InvalidArgument(fmt::format("--person {}: id is a number", text));
+    }
+  }
+  auto kind = events::ParseIdentifierKind(type);
+  if (!kind) {
+    return Status::InvalidArgument(
+        fmt::format("--person {}: type is one of pnc, noms, crn, cro, id", text));
+  }
+  std::string normal;
+  if (auto problem = events::CheckIdentifier(*kind, value, 2099, &normal)) {
+    return Status::InvalidArgument(fmt::format("--person {}: {}", text, problem->message));
+  }
+  auto person = store.FindPerson({*kind, normal});
+  if (!person) return Status::NotFound(fmt::format("no person has {}:{}", type, normal));
+  return *person;
+}
+
+int PrintLog(const LogFlags& flags) {
+  auto store = OpenForReading(flags.data);
+  if (!store.ok()) {
+    fmt::print(stderr, "throughline log: {}\n", store.status().message());
+    return 2;
+  }
+  std::vector<std::uint64_t> sequences;
+  if (!flags.person.empty()) {
+    auto person = FindPerson(**store, flags.person);
+    if (!person.ok()) {
+      fmt::print(stderr, "throughline log: {}\n", person.status().message());
+      return person.status().IsNotFound() ? 1 : 2;
+    }
+    (*store)->ForEachPersonEvent(*person, [&](events::Timestamp, std::uint64_t seq) {
+      if (seq >= flags.from) sequences.push_back(seq);
+      return flags.limit == 0 || sequences.size() < flags.limit;
+    });
+  } else {
+    const std::uint64_t end = (*store)->state().next_sequence;
+    for (std::uint64_t s = std::max<std::uint64_t>(flags.from, 1);
+         s < end && (flags.limit == 0 || sequences.size() < flags.limit); ++s) {
+      sequences.push_back(s);
+    }
+  }
+  for (std::uint64_t seq : sequences) {
+    auto record = (*store)->ReadRecord(seq);
+    events::JsonWriter w;
+    Status s = record.ok() ? services::WriteLogRecordJson(*record, &w) : record.status();
+    if (!s.ok()) {
+      fmt::print(stderr, "throughline log: {}\n", s.message());
+      return 1;
+    }
+    std::cout << w.str() << '\n';
+  }
+  return 0;
+}
+
+int Verify(const std::string& data) {
+  auto store = OpenForReading(data);
+  if (!store.ok()) {
+    fmt::print(stderr, "throughline verify: {}\n", store.status().message());
+    return 2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto report = services::VerifyStore(**store, [&](std::uint64_t done, std::uint64_t total) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print(stderr, "checked {} of {} records ({:.0f}/s)\n", done, total,
+               seconds > 0 ? done / seconds : 0.0);
+  });
+  fmt::print("{} records, {} persons, {} identifiers, {} person index entries, {} dead letters\n",
+             report.records, report.persons, report.identifiers, report.person_index_entries,
+             report.dead_letters);
+  if (report.ok()) {
+    fmt::print("verify: OK: the hash chain is whole and every index agrees with the log\n");
+    return 0;
+  }
+  if (report.first_chain_break) {
+    fmt::print("verify: the hash chain breaks at record {}\n", *report.first_chain_break);
+  }
+  for (const auto& problem : report.problems) fmt::print("verify: {}\n", problem);
+  fmt::print("verify: FAILED ({} problems listed); restore from a backup or ask for help\n",
+             report.problems.size());
+  return 1;
+}
+
+}  // namespace
+
+void AddLogCommands(CLI::App& app) {
+  auto flags = std::make_shared<LogFlags>();
+  auto* log = app.add_subcommand("log", "Print the log as NDJSON (works while the engine runs)");
+  log->add_option("--data", flags->data, "Data directory")->required();
+  log->add_option("--from", flags->from, "First sequence number")->capture_default_str();
+  log->add_option("--limit", flags->limit, "Most records to print (0: all)")
+      ->capture_default_str();
+  log->add_option("--person", flags->person,
+                  "Only this person's events, in time order: pnc:..., noms:..., crn:..., cro:..., "
+                  "id:N");
+  log->callback([flags] { throw CLI::RuntimeError(PrintLog(*flags)); });
+
+  auto data = std::make_shared<std::string>();
+  auto* verify = app.add_subcommand(
+      "verify", "Check the hash chain and every index against the log (works while it runs)");
+  verify->add_option("--data", *data, "Data directory")->required();
+  verify->callback([data] { throw CLI::RuntimeError(Verify(*data)); });
+}
+
+}  // namespace throughline::tools

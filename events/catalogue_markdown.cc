@@ -45,8 +45,7 @@ std::string_view FormatName(Format format) {
 class FieldRows {
  public:
   // `enums`, when given, collects every enumeration met: name -> "`value` = number, ...".
-  explicit FieldRows(std::string* out,
-                     std::map<std::string_view, std::string>* enums = nullptr)
+  explicit FieldRows(std::string* out, std::map<std::string_view, std::string>* enums = nullptr)
       : out_(out), enums_(enums) {}
 
   template <Record R>

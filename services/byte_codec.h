@@ -30,7 +30,7 @@ class ByteReader {
   bool ReadI32(std::int32_t* v);
   bool ReadI64(std::int64_t* v);
   bool ReadRaw(std::size_t n, std::string_view* out);  // a view into the input
-  bool ReadBytes(std::string_view* out);                // u32 length, then the bytes
+  bool ReadBytes(std::string_view* out);               // u32 length, then the bytes
   bool ReadBytes(std::string* out);
 
   std::size_t remaining() const { return in_.size(); }

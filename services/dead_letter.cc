@@ -51,7 +51,8 @@ Result<DeadLetter> DecodeDeadLetter(std::uint64_t number, std::string_view value
   std::int64_t time = 0;
   std::string key;
   std::uint32_t count = 0;
-  if (!in.ReadU8(&format)) return corrupt("empty");
+  if (!in.ReadU8(&format))
+    return corrupt("empty");
   if (format != kDeadLetterFormatVersion) {
     return format > kDeadLetterFormatVersion
                ? Status::NotSupported(fmt::format(
@@ -64,15 +65,21 @@ Result<DeadLetter> DecodeDeadLetter(std::uint64_t number, std::string_view value
       !in.ReadBytes(&d.value) || !in.ReadFixed32(&count)) {
     return corrupt("truncated");
   }
-  if (has_time) d.kafka_time = events::Timestamp{time};
-  if (has_key) d.key = std::move(key);
-  if (count > in.remaining() / 8) return corrupt("header count larger than the record");
+  if (has_time)
+    d.kafka_time = events::Timestamp{time};
+  if (has_key)
+    d.key = std::move(key);
+  if (count > in.remaining() / 8)
+    return corrupt("header count larger than the record");
   d.headers.resize(count);
   for (auto& [name, v] : d.headers) {
-    if (!in.ReadBytes(&name) || !in.ReadBytes(&v)) return corrupt("truncated header");
+    if (!in.ReadBytes(&name) || !in.ReadBytes(&v))
+      return corrupt("truncated header");
   }
-  if (!in.ReadFixed32(&count)) return corrupt("truncated");
-  if (count > in.remaining() / 9) return corrupt("error count larger than the record");
+  if (!in.ReadFixed32(&count))
+    return corrupt("truncated");
+  if (count > in.remaining() / 9)
+    return corrupt("error count larger than the record");
   d.errors.resize(count);
   for (auto& e : d.errors) {
     std::uint8_t rule = 0;
@@ -84,7 +91,8 @@ Result<DeadLetter> DecodeDeadLetter(std::uint64_t number, std::string_view value
     }
     e.rule = static_cast<events::Rule>(rule);
   }
-  if (!in.done()) return corrupt("bytes after the end");
+  if (!in.done())
+    return corrupt("bytes after the end");
   return d;
 }
 

@@ -30,7 +30,7 @@ struct DeadLetter {
   std::optional<events::Timestamp> kafka_time;  // the message's own timestamp, if it had one
   events::Timestamp rejected_at;
   std::optional<std::string> key;
-  std::string value;  // the original bytes, untouched
+  std::string value;                                         // the original bytes, untouched
   std::vector<std::pair<std::string, std::string>> headers;  // the original headers
   events::ValidationErrors errors;
   bool operator==(const DeadLetter&) const = default;

@@ -32,11 +32,13 @@ Status DeadLetterPublisher::Start() {
       {"linger.ms", "5"},
   };
   auto conf = MakeKafkaConf(connection_, defaults);
-  if (!conf.ok()) return conf.status();
+  if (!conf.ok())
+    return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &DeadLetterPublisher::DeliveryCallback);
   auto producer = MakeKafkaClient(RD_KAFKA_PRODUCER, std::move(*conf));
-  if (!producer.ok()) return producer.status();
+  if (!producer.ok())
+    return producer.status();
   producer_ = std::move(*producer);
   thread_ = std::thread([this] { Run(); });
   return Status::OK();
@@ -49,7 +51,8 @@ void DeadLetterPublisher::Stop(int timeout_ms) {
     stop_timeout_ms_ = timeout_ms;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 void DeadLetterPublisher::Notify() {
@@ -86,9 +89,10 @@ void DeadLetterPublisher::Run() {
     const bool more = published < store_->state().next_dead_letter - 1;
     if (stopping) {
       if (more) {
-        spdlog::warn("dead_letters.unpublished count={} note=\"they stay in the store and are "
-                     "published at the next start\"",
-                     store_->state().next_dead_letter - 1 - published);
+        spdlog::warn(
+            "dead_letters.unpublished count={} note=\"they stay in the store and are "
+            "published at the next start\"",
+            store_->state().next_dead_letter - 1 - published);
       }
       return;
     }
@@ -103,7 +107,8 @@ void DeadLetterPublisher::Run() {
 
 std::uint64_t DeadLetterPublisher::PublishFrom(std::uint64_t published, int flush_timeout_ms) {
   const std::uint64_t end = store_->state().next_dead_letter;  // exclusive
-  if (published + 1 >= end) return published;
+  if (published + 1 >= end)
+    return published;
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), store_->family(Family::kDeadLetters)));
   failed_ = 0;
@@ -111,12 +116,14 @@ std::uint64_t DeadLetterPublisher::PublishFrom(std::uint64_t published, int flus
   int sent = 0;
   for (it->Seek(U64Key(published + 1)); it->Valid() && sent < kRoundSize; it->Next()) {
     auto number = DecodeU64Key(it->key().ToStringView());
-    if (!number || *number >= end) break;
+    if (!number || *number >= end)
+      break;
     auto letter = DecodeDeadLetter(*number, it->value().ToStringView());
     if (!letter.ok()) {
-      spdlog::error("dead_letters.corrupt number={} error=\"{}\" note=\"skipped; run throughline "
-                    "verify\"",
-                    *number, letter.status().message());
+      spdlog::error(
+          "dead_letters.corrupt number={} error=\"{}\" note=\"skipped; run throughline "
+          "verify\"",
+          *number, letter.status().message());
       last = *number;
       continue;
     }
@@ -128,12 +135,12 @@ std::uint64_t DeadLetterPublisher::PublishFrom(std::uint64_t published, int flus
     const void* key = letter->key ? letter->key->data() : nullptr;
     const std::size_t key_len = letter->key ? letter->key->size() : 0;
     rd_kafka_resp_err_t err;
-    while ((err = rd_kafka_producev(
-                producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
-                RD_KAFKA_V_KEY(const_cast<void*>(key), key_len),
-                RD_KAFKA_V_VALUE(letter->value.data(), letter->value.size()),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-                RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    while ((err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+                                    RD_KAFKA_V_KEY(const_cast<void*>(key), key_len),
+                                    RD_KAFKA_V_VALUE(letter->value.data(), letter->value.size()),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END)) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 100);
     }
     if (err) {
@@ -144,7 +151,8 @@ std::uint64_t DeadLetterPublisher::PublishFrom(std::uint64_t published, int flus
     last = *number;
     ++sent;
   }
-  if (last == published) return published;
+  if (last == published)
+    return published;
   if (rd_kafka_flush(producer_.get(), flush_timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
       failed_ > 0) {
     // Not all confirmed: publish the round again later (at-least-once).

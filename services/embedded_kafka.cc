@@ -1,8 +1,7 @@
 #include "services/embedded_kafka.h"
 
-#include <librdkafka/rdkafka_mock.h>
-
 #include <fmt/format.h>
+#include <librdkafka/rdkafka_mock.h>
 
 namespace throughline::services {
 
@@ -13,7 +12,8 @@ Result<std::unique_ptr<EmbeddedKafka>> EmbeddedKafka::Start(int brokers) {
   // The host client never connects anywhere; keep it quiet.
   rd_kafka_conf_set(conf.get(), "log_level", "3", error, sizeof(error));
   auto host = MakeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
-  if (!host.ok()) return host.status();
+  if (!host.ok())
+    return host.status();
   kafka->host_ = std::move(*host);
   kafka->cluster_ = rd_kafka_mock_cluster_new(kafka->host_.get(), brokers);
   if (kafka->cluster_ == nullptr) {
@@ -24,7 +24,8 @@ Result<std::unique_ptr<EmbeddedKafka>> EmbeddedKafka::Start(int brokers) {
 }
 
 EmbeddedKafka::~EmbeddedKafka() {
-  if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
+  if (cluster_ != nullptr)
+    rd_kafka_mock_cluster_destroy(cluster_);
 }
 
 Status EmbeddedKafka::CreateTopic(const std::string& topic, int partitions) {

@@ -13,10 +13,12 @@ Engine::Engine(EngineOptions options, const Clock* clock)
 Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock* clock) {
   std::unique_ptr<Engine> engine(new Engine(std::move(options), clock));
   EngineOptions& o = engine->options_;
-  if (o.data_dir.empty()) return Status::InvalidArgument("--data is required");
+  if (o.data_dir.empty())
+    return Status::InvalidArgument("--data is required");
 
   auto store = EventStore::Open(o.data_dir, o.store);
-  if (!store.ok()) return store.status();
+  if (!store.ok())
+    return store.status();
   engine->store_ = std::move(*store);
   const LogState state = engine->store_->state();
   spdlog::info("store.opened data={} events={} persons={} next_sequence={}", o.data_dir,
@@ -25,7 +27,8 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
   KafkaConnection connection = o.kafka;
   if (connection.bootstrap.empty()) {
     auto kafka = EmbeddedKafka::Start();
-    if (!kafka.ok()) return kafka.status();
+    if (!kafka.ok())
+      return kafka.status();
     engine->embedded_ = std::move(*kafka);
     for (const auto& topic : o.topics) {
       if (Status s = engine->embedded_->CreateTopic(topic, o.embedded_partitions); !s.ok()) {
@@ -44,15 +47,18 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
   {
     std::ofstream out(o.data_dir + "/kafka.bootstrap", std::ios::trunc);
     out << connection.bootstrap << '\n';
-    if (!out) return Status::IOError("cannot write " + o.data_dir + "/kafka.bootstrap");
+    if (!out)
+      return Status::IOError("cannot write " + o.data_dir + "/kafka.bootstrap");
   }
 
   engine->writer_ = std::make_unique<LogWriter>(engine->store_.get(), clock);
-  for (BatchHook* hook : o.hooks) engine->writer_->AddHook(hook);
+  for (BatchHook* hook : o.hooks)
+    engine->writer_->AddHook(hook);
 
   engine->dead_letters_ = std::make_unique<DeadLetterPublisher>(
       connection, o.dead_letter_topic, engine->store_.get(), &engine->metrics_);
-  if (Status s = engine->dead_letters_->Start(); !s.ok()) return s;
+  if (Status s = engine->dead_letters_->Start(); !s.ok())
+    return s;
 
   IngestOptions ingest = o.ingest;
   ingest.connection = connection;
@@ -62,25 +68,31 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
                                                   &engine->queue_, &engine->metrics_, clock);
   engine->progress_at_ = std::chrono::steady_clock::now();
   engine->writer_thread_ = std::thread([e = engine.get()] { e->WriterLoop(); });
-  if (Status s = engine->ingest_->Start(); !s.ok()) return s;
-  spdlog::info("engine.started topics={} group={} dead_letter_topic={}",
-               fmt::join(o.topics, ","), o.group, o.dead_letter_topic);
+  if (Status s = engine->ingest_->Start(); !s.ok())
+    return s;
+  spdlog::info("engine.started topics={} group={} dead_letter_topic={}", fmt::join(o.topics, ","),
+               o.group, o.dead_letter_topic);
   return engine;
 }
 
 Engine::~Engine() { Stop(); }
 
 void Engine::Stop() {
-  if (stopped_) return;
+  if (stopped_)
+    return;
   stopped_ = true;
   spdlog::info("engine.stopping");
-  if (ingest_) ingest_->Stop();  // hands over its last batch and leaves the group
+  if (ingest_)
+    ingest_->Stop();  // hands over its last batch and leaves the group
   closing_ = true;
   queue_.Close();
-  if (writer_thread_.joinable()) writer_thread_.join();
-  if (dead_letters_) dead_letters_->Stop();
+  if (writer_thread_.joinable())
+    writer_thread_.join();
+  if (dead_letters_)
+    dead_letters_->Stop();
   if (store_) {
-    if (Status s = store_->Flush(); !s.ok()) spdlog::warn("store.flush error=\"{}\"", s.message());
+    if (Status s = store_->Flush(); !s.ok())
+      spdlog::warn("store.flush error=\"{}\"", s.message());
   }
   LogProgress(true);
   // Clients before the cluster they talk to, the store last but one.
@@ -95,7 +107,8 @@ void Engine::WriterLoop() {
   while (true) {
     auto batch = queue_.Take(std::chrono::milliseconds(100), options_.write_batch_messages);
     if (!batch) {
-      if (closing_) return;
+      if (closing_)
+        return;
       LogProgress(false);
       continue;
     }
@@ -103,16 +116,19 @@ void Engine::WriterLoop() {
     int backoff_ms = 100;
     for (int attempt = 1;; ++attempt) {
       Status s = writer_->Append(*batch, &result);
-      if (s.ok()) break;
+      if (s.ok())
+        break;
       ++metrics_.write_errors;
-      spdlog::error("writer.append_failed attempt={} error=\"{}\" note=\"nothing of the batch "
-                    "was written; retrying (ingest pauses meanwhile)\"",
-                    attempt, s.ToString());
+      spdlog::error(
+          "writer.append_failed attempt={} error=\"{}\" note=\"nothing of the batch "
+          "was written; retrying (ingest pauses meanwhile)\"",
+          attempt, s.ToString());
       if (closing_ && attempt >= 3) {
         // Its offsets were not stored either: the next start consumes it again.
-        spdlog::error("writer.batch_abandoned messages={} note=\"not lost: it is read from Kafka "
-                      "again at the next start\"",
-                      batch->messages.size());
+        spdlog::error(
+            "writer.batch_abandoned messages={} note=\"not lost: it is read from Kafka "
+            "again at the next start\"",
+            batch->messages.size());
         queue_.Done();
         return;
       }
@@ -124,9 +140,11 @@ void Engine::WriterLoop() {
     metrics_.dead_letters += result.dead_letters;
     metrics_.identity_conflicts += result.identity_conflicts;
     ++metrics_.batches;
-    if (result.last_sequence) metrics_.last_sequence = result.last_sequence;
+    if (result.last_sequence)
+      metrics_.last_sequence = result.last_sequence;
     ingest_->Commit(batch->offsets);
-    if (result.dead_letters) dead_letters_->Notify();
+    if (result.dead_letters)
+      dead_letters_->Notify();
     queue_.Done();
     LogProgress(false);
   }
@@ -135,20 +153,22 @@ void Engine::WriterLoop() {
 void Engine::LogProgress(bool final) {
   const auto now = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(now - progress_at_).count();
-  if (!final && seconds < 10) return;
+  if (!final && seconds < 10)
+    return;
   const std::uint64_t appended = metrics_.appended;
   if (appended == progress_appended_ && !final) {
     progress_at_ = now;
     return;
   }
   std::int64_t lag = 0;
-  for (const auto& [tp, l] : metrics_.Lag()) lag += l;
-  spdlog::info("ingest.progress appended={} rate={:.0f}/s duplicates={} dead_letters={} "
-               "conflicts={} gaps={} last_sequence={} lag={}",
-               appended, seconds > 0 ? (appended - progress_appended_) / seconds : 0.0,
-               metrics_.duplicates.load(), metrics_.dead_letters.load(),
-               metrics_.identity_conflicts.load(), metrics_.gaps.load(),
-               metrics_.last_sequence.load(), lag);
+  for (const auto& [tp, l] : metrics_.Lag())
+    lag += l;
+  spdlog::info(
+      "ingest.progress appended={} rate={:.0f}/s duplicates={} dead_letters={} "
+      "conflicts={} gaps={} last_sequence={} lag={}",
+      appended, seconds > 0 ? (appended - progress_appended_) / seconds : 0.0,
+      metrics_.duplicates.load(), metrics_.dead_letters.load(), metrics_.identity_conflicts.load(),
+      metrics_.gaps.load(), metrics_.last_sequence.load(), lag);
   progress_at_ = now;
   progress_appended_ = appended;
 }

@@ -9,7 +9,8 @@ namespace throughline::services {
 
 std::optional<std::string> KeyOf(const events::Event& event) {
   auto ids = event.person.identifiers();
-  if (ids.empty()) return std::nullopt;
+  if (ids.empty())
+    return std::nullopt;
   return events::ToString(ids.front());
 }
 
@@ -24,41 +25,48 @@ Result<std::unique_ptr<EventPublisher>> EventPublisher::Open(PublishOptions opti
       {"partitioner", "murmur2_random"},
   };
   auto conf = MakeKafkaConf(p->options_.connection, producer_defaults);
-  if (!conf.ok()) return conf.status();
+  if (!conf.ok())
+    return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), p.get());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &EventPublisher::DeliveryCallback);
   auto producer = MakeKafkaClient(RD_KAFKA_PRODUCER, std::move(*conf));
-  if (!producer.ok()) return producer.status();
+  if (!producer.ok())
+    return producer.status();
   p->producer_ = std::move(*producer);
 
   if (p->options_.max_lag > 0) {
     auto lag_conf = MakeKafkaConf(p->options_.connection, {{"group.id", p->options_.group},
-                                                            {"client.id", "throughline-lag"},
-                                                            {"enable.auto.commit", "false"}});
-    if (!lag_conf.ok()) return lag_conf.status();
+                                                           {"client.id", "throughline-lag"},
+                                                           {"enable.auto.commit", "false"}});
+    if (!lag_conf.ok())
+      return lag_conf.status();
     auto reader = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*lag_conf));
-    if (!reader.ok()) return reader.status();
+    if (!reader.ok())
+      return reader.status();
     p->lag_reader_ = std::move(*reader);
   }
   return p;
 }
 
 EventPublisher::~EventPublisher() {
-  if (producer_) rd_kafka_flush(producer_.get(), 10000);
+  if (producer_)
+    rd_kafka_flush(producer_.get(), 10000);
 }
 
 void EventPublisher::DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* message,
                                       void* opaque) {
   auto* self = static_cast<EventPublisher*>(opaque);
   if (message->err) {
-    if (self->failed_++ == 0) self->first_error_ = rd_kafka_err2str(message->err);
+    if (self->failed_++ == 0)
+      self->first_error_ = rd_kafka_err2str(message->err);
   }
 }
 
 Status EventPublisher::Publish(std::string_view value) {
   events::ParseResult parsed = parser_.Parse(value);
   std::optional<std::string> key;
-  if (parsed.ok()) key = KeyOf(parsed.event);
+  if (parsed.ok())
+    key = KeyOf(parsed.event);
   return Publish(key ? std::optional<std::string_view>(*key) : std::nullopt, value);
 }
 
@@ -81,24 +89,24 @@ Status EventPublisher::Publish(std::optional<std::string_view> key, std::string_
   while (true) {
     rd_kafka_resp_err_t err;
     if (hdrs != nullptr) {
-      err = rd_kafka_producev(
-          producer_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-          RD_KAFKA_V_KEY(key_data, key_size),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+      err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+                              RD_KAFKA_V_KEY(key_data, key_size),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
+                              RD_KAFKA_V_END);
     } else {
-      err = rd_kafka_producev(
-          producer_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-          RD_KAFKA_V_KEY(key_data, key_size),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+                              RD_KAFKA_V_KEY(key_data, key_size),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     }
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 50);
       continue;
     }
     if (err) {
-      if (hdrs) rd_kafka_headers_destroy(hdrs);
+      if (hdrs)
+        rd_kafka_headers_destroy(hdrs);
       return KafkaError(err, fmt::format("publishing to {}", options_.topic));
     }
     break;
@@ -121,9 +129,11 @@ Status EventPublisher::Flush(int timeout_ms) {
 }
 
 std::int64_t EventPublisher::GroupLag() {
-  if (!lag_reader_) return -1;
+  if (!lag_reader_)
+    return -1;
   auto partitions = PartitionCount(producer_.get(), options_.topic, 5000);
-  if (!partitions.ok()) return -1;
+  if (!partitions.ok())
+    return -1;
   PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
   for (int p = 0; p < *partitions; ++p) {
     rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p);
@@ -134,7 +144,8 @@ std::int64_t EventPublisher::GroupLag() {
   std::int64_t lag = 0;
   for (int i = 0; i < list->cnt; ++i) {
     auto marks = QueryWatermarks(producer_.get(), options_.topic, list->elems[i].partition, 5000);
-    if (!marks.ok()) return -1;
+    if (!marks.ok())
+      return -1;
     const std::int64_t committed =
         list->elems[i].offset >= 0 ? list->elems[i].offset : marks->first;
     lag += std::max<std::int64_t>(0, marks->second - committed);
@@ -148,7 +159,8 @@ void EventPublisher::WaitForLag() {
   auto last_report = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (true) {
     const std::int64_t lag = GroupLag();
-    if (lag >= 0 && lag <= options_.max_lag) return;
+    if (lag >= 0 && lag <= options_.max_lag)
+      return;
     if (on_wait_ && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
       on_wait_(lag);
       last_report = std::chrono::steady_clock::now();

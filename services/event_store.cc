@@ -1,8 +1,7 @@
 #include "services/event_store.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
+#include <stdlib.h>
 
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
@@ -16,18 +15,24 @@ namespace throughline::services {
 
 namespace {
 
-constexpr const char* kFamilyNames[] = {kMetaFamily,        kLogFamily,     kPersonEventsFamily,
+constexpr const char* kFamilyNames[] = {kMetaFamily,        kLogFamily,      kPersonEventsFamily,
                                         kIdempotencyFamily, kIdentityFamily, kPersonsFamily,
                                         kDeadLettersFamily};
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::OK();
+  if (s.ok())
+    return Status::OK();
   std::string message = fmt::format("{}: {}", what, s.ToString());
-  if (s.IsNotFound()) return Status::NotFound(message);
-  if (s.IsCorruption()) return Status::Corruption(message);
-  if (s.IsNotSupported()) return Status::NotSupported(message);
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
-  if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(message);
+  if (s.IsNotFound())
+    return Status::NotFound(message);
+  if (s.IsCorruption())
+    return Status::Corruption(message);
+  if (s.IsNotSupported())
+    return Status::NotSupported(message);
+  if (s.IsInvalidArgument())
+    return Status::InvalidArgument(message);
+  if (s.IsBusy() || s.IsTryAgain())
+    return Status::Busy(message);
   return Status::IOError(message);
 }
 
@@ -75,7 +80,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family,
 std::optional<std::uint64_t> GetU64(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                     std::string_view key) {
   std::string value;
-  if (!db->Get(rocksdb::ReadOptions(), cf, key, &value).ok()) return std::nullopt;
+  if (!db->Get(rocksdb::ReadOptions(), cf, key, &value).ok())
+    return std::nullopt;
   return DecodeFixed64Value(value);
 }
 
@@ -94,8 +100,7 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   if (mode == OpenMode::kReadWrite) {
     std::filesystem::create_directories(path, ec);
     if (ec) {
-      return Status::IOError(
-          fmt::format("cannot create data directory {}: {}", dir, ec.message()));
+      return Status::IOError(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
     }
   } else if (!std::filesystem::exists(path + "/CURRENT", ec)) {
     return Status::NotFound(
@@ -115,13 +120,13 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   // crash does not wait for them.
   db_options.avoid_flush_during_recovery = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  if (mode == OpenMode::kSecondary) db_options.max_open_files = -1;  // required by secondaries
+  if (mode == OpenMode::kSecondary)
+    db_options.max_open_files = -1;  // required by secondaries
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int f = 0; f <= static_cast<int>(Family::kDeadLetters); ++f) {
-    descriptors.emplace_back(kFamilyNames[f],
-                             FamilyOptions(static_cast<Family>(f), cache,
-                                           options.write_buffer_bytes));
+    descriptors.emplace_back(
+        kFamilyNames[f], FamilyOptions(static_cast<Family>(f), cache, options.write_buffer_bytes));
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
@@ -141,7 +146,8 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
     store->secondary_dir_ = temp;
     s = rocksdb::DB::OpenAsSecondary(db_options, path, temp, descriptors, &store->families_, &db);
   }
-  if (!s.ok()) return FromRocks(s, fmt::format("opening the store in {}", dir));
+  if (!s.ok())
+    return FromRocks(s, fmt::format("opening the store in {}", dir));
   store->db_.reset(db);
 
   // The format version is written once, by the first engine to open the directory.
@@ -152,20 +158,23 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
     version.assign(1, static_cast<char>(kStoreFormatVersion));
     s = db->Put(rocksdb::WriteOptions(), meta, kFormatVersionKey, version);
   }
-  if (!s.ok()) return FromRocks(s, "reading the store's format version");
+  if (!s.ok())
+    return FromRocks(s, "reading the store's format version");
   if (version.size() != 1 || static_cast<std::uint8_t>(version[0]) != kStoreFormatVersion) {
     return Status::NotSupported(fmt::format(
         "{} holds store format {}, this engine reads format {}: use a matching engine", dir,
         version.empty() ? 0 : static_cast<int>(static_cast<std::uint8_t>(version[0])),
         kStoreFormatVersion));
   }
-  if (Status st = store->LoadState(); !st.ok()) return st;
+  if (Status st = store->LoadState(); !st.ok())
+    return st;
   return store;
 }
 
 EventStore::~EventStore() {
   if (db_) {
-    for (auto* handle : families_) db_->DestroyColumnFamilyHandle(handle);
+    for (auto* handle : families_)
+      db_->DestroyColumnFamilyHandle(handle);
     db_->Close().PermitUncheckedError();
     db_.reset();
   }
@@ -208,26 +217,29 @@ Status EventStore::Write(rocksdb::WriteBatch* batch) {
 }
 
 Status EventStore::CatchUp() {
-  if (mode_ != OpenMode::kSecondary) return Status::OK();
-  if (Status s = FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the engine");
-      !s.ok()) {
+  if (mode_ != OpenMode::kSecondary)
+    return Status::OK();
+  if (Status s = FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the engine"); !s.ok()) {
     return s;
   }
   return LoadState();
 }
 
 Status EventStore::Flush() {
-  if (mode_ != OpenMode::kReadWrite) return Status::OK();
+  if (mode_ != OpenMode::kReadWrite)
+    return Status::OK();
   rocksdb::FlushOptions flush;
   return FromRocks(db_->Flush(flush, families_), "flushing");
 }
 
 Result<LogRecord> EventStore::ReadRecord(std::uint64_t sequence) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(Family::kLog), U64Key(sequence),
-                               &value);
-  if (s.IsNotFound()) return Status::NotFound(fmt::format("no log record {}", sequence));
-  if (!s.ok()) return FromRocks(s, fmt::format("reading log record {}", sequence));
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family(Family::kLog), U64Key(sequence), &value);
+  if (s.IsNotFound())
+    return Status::NotFound(fmt::format("no log record {}", sequence));
+  if (!s.ok())
+    return FromRocks(s, fmt::format("reading log record {}", sequence));
   return DecodeLogRecord(sequence, value);
 }
 
@@ -244,8 +256,10 @@ Result<PersonRecord> EventStore::ReadPerson(std::uint64_t person) const {
   std::string value;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), family(Family::kPersons), U64Key(person), &value);
-  if (s.IsNotFound()) return Status::NotFound(fmt::format("no person {}", person));
-  if (!s.ok()) return FromRocks(s, fmt::format("reading person {}", person));
+  if (s.IsNotFound())
+    return Status::NotFound(fmt::format("no person {}", person));
+  if (!s.ok())
+    return FromRocks(s, fmt::format("reading person {}", person));
   return DecodePersonRecord(person, value);
 }
 
@@ -253,7 +267,8 @@ std::uint64_t EventStore::CurrentPerson(std::uint64_t person) const {
   // Merge chains are short; the bound only guards against a corrupt cycle.
   for (int hops = 0; hops < 64; ++hops) {
     auto record = ReadPerson(person);
-    if (!record.ok() || record->merged_into == 0) return person;
+    if (!record.ok() || record->merged_into == 0)
+      return person;
     person = record->merged_into;
   }
   return person;
@@ -282,7 +297,8 @@ void EventStore::ForEachPersonEvent(
   const std::string prefix = U64Key(person);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto parts = DecodePersonEventKey(it->key().ToStringView());
-    if (parts && !f(parts->time, parts->sequence)) return;
+    if (parts && !f(parts->time, parts->sequence))
+      return;
   }
 }
 

@@ -16,9 +16,11 @@ void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state) {
 
 std::optional<std::uint64_t> IdentityResolver::Lookup(const events::Identifier& id) {
   std::string key = IdentityKey(id.kind, id.value);
-  if (auto it = identity_.find(key); it != identity_.end()) return it->second;
+  if (auto it = identity_.find(key); it != identity_.end())
+    return it->second;
   auto person = store_->FindPerson(id);
-  if (person) identity_.emplace(std::move(key), *person);
+  if (person)
+    identity_.emplace(std::move(key), *person);
   return person;
 }
 
@@ -55,7 +57,8 @@ std::uint64_t IdentityResolver::Resolve(const std::vector<events::Identifier>& i
   std::optional<std::uint64_t> chosen;
   for (const auto& id : ids) {
     found.push_back(Lookup(id));
-    if (!chosen && found.back()) chosen = found.back();
+    if (!chosen && found.back())
+      chosen = found.back();
   }
   const std::uint64_t person = chosen ? *chosen : NewPerson();
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -79,8 +82,8 @@ void IdentityResolver::StageIndex(std::uint64_t person, IndexKey key, bool prese
   touched_.insert(person);
 }
 
-void IdentityResolver::Index(std::uint64_t person, events::Timestamp time,
-                             std::uint64_t sequence, const events::Event* event) {
+void IdentityResolver::Index(std::uint64_t person, events::Timestamp time, std::uint64_t sequence,
+                             const events::Event* event) {
   batch_events_[sequence] = event;
   StageIndex(person, {time.unix_ms, sequence}, true);
 }
@@ -108,16 +111,19 @@ std::vector<events::Identifier> IdentityResolver::EventIdentifiers(std::uint64_t
     return it->second->person.identifiers();
   }
   auto record = store_->ReadRecord(sequence);
-  if (!record.ok()) return {};
+  if (!record.ok())
+    return {};
   auto event = events::DecodeEvent(record->event);
-  if (!event.ok()) return {};
+  if (!event.ok())
+    return {};
   return event->person.identifiers();
 }
 
 template <class Predicate>
 void IdentityResolver::MoveEvents(std::uint64_t from, std::uint64_t to, Predicate move) {
   for (const IndexKey& key : Entries(from)) {
-    if (!move(key.second)) continue;
+    if (!move(key.second))
+      continue;
     StageIndex(from, key, false);
     StageIndex(to, key, true);
   }
@@ -137,7 +143,8 @@ void IdentityResolver::Merge(std::uint64_t person, const std::vector<events::Ide
   for (std::uint64_t other : others) {
     // A copy: Assign() below writes person records while this one is read.
     const std::vector<events::Identifier> ids = Person(other).identifiers;
-    for (const auto& id : ids) Assign(id, person);
+    for (const auto& id : ids)
+      Assign(id, person);
     Person(other).merged_into = person;
     Person(person).merged_from.push_back(other);
     MoveEvents(other, person, [](std::uint64_t) { return true; });
@@ -173,7 +180,8 @@ std::uint64_t IdentityResolver::Unmerge(std::uint64_t person,
   }
   for (const auto& id : unmerged) {
     auto found = Lookup(id);
-    if (found && *found != person) continue;  // somebody else's: the unmerge is not about it
+    if (found && *found != person)
+      continue;  // somebody else's: the unmerge is not about it
     Person(person).Remove(id);
     Assign(id, other);
   }
@@ -181,8 +189,10 @@ std::uint64_t IdentityResolver::Unmerge(std::uint64_t person,
   MoveEvents(person, other, [&](std::uint64_t sequence) {
     for (const auto& id : EventIdentifiers(sequence)) {
       auto owner = Lookup(id);
-      if (owner == person) return false;
-      if (owner == other) return true;
+      if (owner == person)
+        return false;
+      if (owner == other)
+        return true;
     }
     return false;
   });

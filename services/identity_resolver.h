@@ -86,10 +86,10 @@ class IdentityResolver {
   const EventStore* store_;
   rocksdb::WriteBatch* batch_ = nullptr;
   LogState* state_ = nullptr;
-  std::unordered_map<std::string, std::uint64_t> identity_;   // staged identity keys
-  std::map<std::uint64_t, PersonRecord> persons_;             // loaded this batch
-  std::set<std::uint64_t> dirty_;                             // persons_ to write
-  std::map<std::uint64_t, std::map<IndexKey, bool>> index_;   // staged index puts/deletes
+  std::unordered_map<std::string, std::uint64_t> identity_;  // staged identity keys
+  std::map<std::uint64_t, PersonRecord> persons_;            // loaded this batch
+  std::set<std::uint64_t> dirty_;                            // persons_ to write
+  std::map<std::uint64_t, std::map<IndexKey, bool>> index_;  // staged index puts/deletes
   std::unordered_map<std::uint64_t, const events::Event*> batch_events_;
   std::set<std::uint64_t> touched_;
 };

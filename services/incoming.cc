@@ -23,10 +23,13 @@ Incoming ParseMessage(RawMessage raw, events::EnvelopeParser& parser) {
 
 void IncomingBatch::Append(IncomingBatch&& next) {
   messages.reserve(messages.size() + next.messages.size());
-  for (auto& m : next.messages) messages.push_back(std::move(m));
-  for (auto& g : next.gaps) gaps.push_back(std::move(g));
+  for (auto& m : next.messages)
+    messages.push_back(std::move(m));
+  for (auto& g : next.gaps)
+    gaps.push_back(std::move(g));
   // Later batches carry later offsets of a partition.
-  for (auto& [partition, offset] : next.offsets) offsets[partition] = offset;
+  for (auto& [partition, offset] : next.offsets)
+    offsets[partition] = offset;
   bytes += next.bytes;
 }
 

@@ -29,8 +29,8 @@ struct RawMessage {
 // One message, parsed. Exactly one of `encoded` (valid) or `errors` (rejected) is non-empty.
 struct Incoming {
   RawMessage raw;
-  events::Event event;          // as published; meaningful when valid
-  std::string encoded;          // events::EncodeEvent(event)
+  events::Event event;  // as published; meaningful when valid
+  std::string encoded;  // events::EncodeEvent(event)
   events::ValidationErrors errors;
   bool valid() const { return errors.empty(); }
 };
@@ -62,7 +62,6 @@ struct IncomingBatch {
   // Appends `next`, which came after this batch.
   void Append(IncomingBatch&& next);
 };
-
 
 }  // namespace throughline::services
 

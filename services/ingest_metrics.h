@@ -14,18 +14,18 @@
 namespace throughline::services {
 
 struct IngestMetrics {
-  std::atomic<std::uint64_t> consumed{0};         // messages taken from Kafka
-  std::atomic<std::uint64_t> appended{0};         // events appended to the log
-  std::atomic<std::uint64_t> duplicates{0};       // redeliveries skipped
-  std::atomic<std::uint64_t> dead_letters{0};     // messages rejected
+  std::atomic<std::uint64_t> consumed{0};      // messages taken from Kafka
+  std::atomic<std::uint64_t> appended{0};      // events appended to the log
+  std::atomic<std::uint64_t> duplicates{0};    // redeliveries skipped
+  std::atomic<std::uint64_t> dead_letters{0};  // messages rejected
   std::atomic<std::uint64_t> dead_letters_published{0};
   std::atomic<std::uint64_t> identity_conflicts{0};
-  std::atomic<std::uint64_t> gaps{0};             // offset ranges lost before they were read
+  std::atomic<std::uint64_t> gaps{0};  // offset ranges lost before they were read
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> write_errors{0};
-  std::atomic<std::uint64_t> pauses{0};           // times the consumer paused for the writer
+  std::atomic<std::uint64_t> pauses{0};  // times the consumer paused for the writer
   std::atomic<std::uint64_t> last_sequence{0};
-  std::atomic<bool> assigned{false};              // holds at least one partition
+  std::atomic<bool> assigned{false};  // holds at least one partition
 
   // Consumer lag per (topic, partition): high watermark minus the next offset to consume.
   void SetLag(const std::string& topic, std::int32_t partition, std::int64_t lag) {

@@ -15,7 +15,8 @@ std::optional<IncomingBatch> IngestQueue::Take(std::chrono::milliseconds timeout
                                                std::size_t max_messages) {
   std::unique_lock lock(mu_);
   changed_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); });
-  if (queue_.empty()) return std::nullopt;
+  if (queue_.empty())
+    return std::nullopt;
   IncomingBatch batch = std::move(queue_.front());
   queue_.pop_front();
   while (!queue_.empty() &&

@@ -45,12 +45,15 @@ Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection, const KafkaSe
     }
     return Status::OK();
   };
-  if (Status s = set("bootstrap.servers", connection.bootstrap); !s.ok()) return s;
+  if (Status s = set("bootstrap.servers", connection.bootstrap); !s.ok())
+    return s;
   for (const auto& [key, value] : defaults) {
-    if (Status s = set(key, value); !s.ok()) return s;
+    if (Status s = set(key, value); !s.ok())
+      return s;
   }
   for (const auto& [key, value] : connection.settings) {
-    if (Status s = set(key, value); !s.ok()) return s;
+    if (Status s = set(key, value); !s.ok())
+      return s;
   }
   return conf;
 }
@@ -58,7 +61,8 @@ Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection, const KafkaSe
 Result<KafkaHandle> MakeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
   char error[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error, sizeof(error));
-  if (rk == nullptr) return Status::InvalidArgument(fmt::format("Kafka client: {}", error));
+  if (rk == nullptr)
+    return Status::InvalidArgument(fmt::format("Kafka client: {}", error));
   conf.release();  // rd_kafka_new owns it now
   return KafkaHandle(rk);
 }
@@ -66,9 +70,8 @@ Result<KafkaHandle> MakeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
 Result<std::pair<std::string, std::string>> ParseKafkaSetting(const std::string& text) {
   auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return Status::InvalidArgument(
-        fmt::format("Kafka setting \"{}\" is not key=value (e.g. security.protocol=SASL_SSL)",
-                    text));
+    return Status::InvalidArgument(fmt::format(
+        "Kafka setting \"{}\" is not key=value (e.g. security.protocol=SASL_SSL)", text));
   }
   return std::pair{text.substr(0, eq), text.substr(eq + 1)};
 }
@@ -101,7 +104,8 @@ Result<int> PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout
     err = metadata->topics[0].err;
   }
   rd_kafka_metadata_destroy(metadata);
-  if (count < 0) return KafkaError(err, fmt::format("topic {}", topic));
+  if (count < 0)
+    return KafkaError(err, fmt::format("topic {}", topic));
   return count;
 }
 

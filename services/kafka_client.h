@@ -6,13 +6,13 @@
 #ifndef THROUGHLINE_SERVICES_KAFKA_CLIENT_H_
 #define THROUGHLINE_SERVICES_KAFKA_CLIENT_H_
 
-#include <librdkafka/rdkafka.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <librdkafka/rdkafka.h>
 
 #include "events/status.h"
 

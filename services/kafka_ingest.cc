@@ -15,19 +15,22 @@ RawMessage ToRaw(const rd_kafka_message_t* m) {
   raw.origin = {TopicOf(m), m->partition, m->offset};
   rd_kafka_timestamp_type_t type;
   std::int64_t ts = rd_kafka_message_timestamp(m, &type);
-  if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) raw.kafka_time = events::Timestamp{ts};
-  if (m->key != nullptr) raw.key.emplace(static_cast<const char*>(m->key), m->key_len);
-  if (m->payload != nullptr) raw.value.assign(static_cast<const char*>(m->payload), m->len);
+  if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0)
+    raw.kafka_time = events::Timestamp{ts};
+  if (m->key != nullptr)
+    raw.key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload != nullptr)
+    raw.value.assign(static_cast<const char*>(m->payload), m->len);
   rd_kafka_headers_t* headers = nullptr;
   if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
     const char* name;
     const void* value;
     std::size_t size;
-    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                            RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
-      raw.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size)
-                                           : std::string());
+      raw.headers.emplace_back(
+          name, value ? std::string(static_cast<const char*>(value), size) : std::string());
     }
   }
   return raw;
@@ -61,11 +64,13 @@ Status KafkaIngest::Start() {
       {"fetch.wait.max.ms", "50"},
   };
   auto conf = MakeKafkaConf(options_.connection, defaults);
-  if (!conf.ok()) return conf.status();
+  if (!conf.ok())
+    return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), this);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaIngest::RebalanceCallback);
   auto consumer = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
-  if (!consumer.ok()) return consumer.status();
+  if (!consumer.ok())
+    return consumer.status();
   {
     std::lock_guard lock(commit_mu_);  // Commit() may already be called by the writer
     consumer_ = std::move(*consumer);
@@ -86,12 +91,14 @@ Status KafkaIngest::Start() {
 
 void KafkaIngest::Stop() {
   stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 void KafkaIngest::Commit(const OffsetMap& offsets) {
   std::lock_guard lock(commit_mu_);
-  if (!consumer_ || closed_ || offsets.empty()) return;
+  if (!consumer_ || closed_ || offsets.empty())
+    return;
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& [tp, offset] : offsets) {
     rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
@@ -114,8 +121,9 @@ void KafkaIngest::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
   // Let the writer finish what it holds, so that the stored offsets are the latest.
   FlushBatch();
   if (!queue_->WaitDrained(std::chrono::seconds(60))) {
-    spdlog::warn("ingest.assign_wait writer_busy=true note=\"stored offsets may trail; "
-                 "redelivered messages will be skipped as duplicates\"");
+    spdlog::warn(
+        "ingest.assign_wait writer_busy=true note=\"stored offsets may trail; "
+        "redelivered messages will be skipped as duplicates\"");
   }
   const auto stored = store_->StoredOffsets();
   IncomingBatch gaps;
@@ -149,9 +157,9 @@ void KafkaIngest::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
     }
     p.offset = offset;
     next_offset_[{topic, p.partition}] = offset;
-    spdlog::info("ingest.assigned topic={} partition={} offset={}", topic, p.partition,
-                 offset == RD_KAFKA_OFFSET_BEGINNING ? std::string("beginning")
-                                                     : std::to_string(offset));
+    spdlog::info(
+        "ingest.assigned topic={} partition={} offset={}", topic, p.partition,
+        offset == RD_KAFKA_OFFSET_BEGINNING ? std::string("beginning") : std::to_string(offset));
   }
   if (!gaps.empty()) {
     metrics_->gaps += gaps.gaps.size();
@@ -191,22 +199,27 @@ void KafkaIngest::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
 void KafkaIngest::Run() {
   using Clock = std::chrono::steady_clock;
   while (!stop_) {
-    if (paused_ && queue_->bytes() < options_.max_queued_bytes / 2) SetPaused(false);
+    if (paused_ && queue_->bytes() < options_.max_queued_bytes / 2)
+      SetPaused(false);
     int wait_ms = 100;
     if (!batch_.messages.empty()) {
-      auto age = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                        batch_started_);
+      auto age =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - batch_started_);
       wait_ms = std::max<int>(0, options_.batch_wait_ms - static_cast<int>(age.count()));
     }
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), wait_ms));
-    if (message) Handle(message.get());
+    if (message)
+      Handle(message.get());
     const bool full = batch_.messages.size() >= options_.batch_messages;
-    const bool old = !batch_.messages.empty() &&
-                     Clock::now() - batch_started_ >=
-                         std::chrono::milliseconds(options_.batch_wait_ms);
-    if (full || old) FlushBatch();
-    if (!paused_ && queue_->bytes() > options_.max_queued_bytes) SetPaused(true);
-    if (Clock::now() - last_lag_update_ > std::chrono::seconds(1)) UpdateLag();
+    const bool old =
+        !batch_.messages.empty() &&
+        Clock::now() - batch_started_ >= std::chrono::milliseconds(options_.batch_wait_ms);
+    if (full || old)
+      FlushBatch();
+    if (!paused_ && queue_->bytes() > options_.max_queued_bytes)
+      SetPaused(true);
+    if (Clock::now() - last_lag_update_ > std::chrono::seconds(1))
+      UpdateLag();
   }
   FlushBatch();
   {
@@ -218,7 +231,8 @@ void KafkaIngest::Run() {
 }
 
 void KafkaIngest::Handle(const rd_kafka_message_t* message) {
-  if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+  if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+    return;
   if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
       message->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
     HandleOffsetReset(message);
@@ -230,7 +244,8 @@ void KafkaIngest::Handle(const rd_kafka_message_t* message) {
   }
   ++metrics_->consumed;
   Incoming in = ParseMessage(ToRaw(message), parser_);
-  if (batch_.messages.empty()) batch_started_ = std::chrono::steady_clock::now();
+  if (batch_.messages.empty())
+    batch_started_ = std::chrono::steady_clock::now();
   const auto tp = std::make_pair(in.raw.origin.topic, in.raw.origin.partition);
   batch_.offsets[tp] = in.raw.origin.offset + 1;
   next_offset_[tp] = in.raw.origin.offset + 1;
@@ -250,7 +265,8 @@ void KafkaIngest::HandleOffsetReset(const rd_kafka_message_t* message) {
   auto it = next_offset_.find({topic, partition});
   const std::int64_t expected = it != next_offset_.end() ? it->second : marks->first;
   std::int64_t resume = marks->first;
-  if (expected > marks->second) resume = marks->first;  // the topic was recreated
+  if (expected > marks->second)
+    resume = marks->first;  // the topic was recreated
   FlushBatch();
   if (expected >= 0 && expected < marks->first) {
     IncomingBatch gap;
@@ -274,14 +290,16 @@ void KafkaIngest::HandleOffsetReset(const rd_kafka_message_t* message) {
 }
 
 void KafkaIngest::FlushBatch() {
-  if (batch_.empty()) return;
+  if (batch_.empty())
+    return;
   queue_->Push(std::move(batch_));
   batch_ = IncomingBatch{};
 }
 
 void KafkaIngest::SetPaused(bool paused) {
   rd_kafka_topic_partition_list_t* assignment = nullptr;
-  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return;
   PartitionList list(assignment);
   if (paused) {
     rd_kafka_pause_partitions(consumer_.get(), list.get());
@@ -298,9 +316,10 @@ void KafkaIngest::UpdateLag() {
   last_lag_update_ = std::chrono::steady_clock::now();
   for (const auto& [tp, next] : next_offset_) {
     std::int64_t low = 0, high = 0;
-    if (next < 0) continue;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low,
-                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+    if (next < 0)
+      continue;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low, &high) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
         high >= 0) {
       metrics_->SetLag(tp.first, tp.second, std::max<std::int64_t>(0, high - next));
     }

@@ -7,7 +7,8 @@ namespace throughline::services {
 
 Status WriteLogRecordJson(const LogRecord& record, events::JsonWriter* w) {
   auto event = events::DecodeEvent(record.event);
-  if (!event.ok()) return event.status();
+  if (!event.ok())
+    return event.status();
   w->BeginObject();
   w->Key("sequence");
   w->Int(static_cast<std::int64_t>(record.sequence));
@@ -15,7 +16,13 @@ Status WriteLogRecordJson(const LogRecord& record, events::JsonWriter* w) {
   w->String(events::FormatTimestamp(record.appended_at));
   w->Key("person");
   w->Int(static_cast<std::int64_t>(record.person));
-  if (!record.origin.topic.empty()) {
+  if (record.origin.topic.empty()) {
+    w->Key("origin");
+    w->BeginObject();
+    w->Key("import_line");
+    w->Int(record.origin.offset);
+    w->EndObject();
+  } else {
     w->Key("origin");
     w->BeginObject();
     w->Key("topic");

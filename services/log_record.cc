@@ -8,11 +8,10 @@
 
 #include "services/log_record.h"
 
-#include <openssl/evp.h>
-
 #include <memory>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include "services/byte_codec.h"
 #include "services/store_keys.h"
@@ -36,7 +35,8 @@ RecordHash HashRecord(std::uint64_t sequence, std::string_view value) {
 std::string HexHash(const RecordHash& hash) {
   std::string out;
   out.reserve(64);
-  for (auto b : hash) fmt::format_to(std::back_inserter(out), "{:02x}", b);
+  for (auto b : hash)
+    fmt::format_to(std::back_inserter(out), "{:02x}", b);
   return out;
 }
 
@@ -66,7 +66,8 @@ Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value
   };
   ByteReader in(value);
   std::uint8_t format = 0;
-  if (!in.ReadU8(&format)) return corrupt("empty");
+  if (!in.ReadU8(&format))
+    return corrupt("empty");
   if (format != kLogRecordFormatVersion) {
     if (format > kLogRecordFormatVersion) {
       return Status::NotSupported(
@@ -87,7 +88,8 @@ Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value
   }
   std::copy(hash.begin(), hash.end(), r.previous_hash.begin());
   // Each conflict takes at least 13 bytes; more than could fit is corruption.
-  if (conflicts > in.remaining() / 13) return corrupt("conflict count larger than the record");
+  if (conflicts > in.remaining() / 13)
+    return corrupt("conflict count larger than the record");
   r.conflicts.resize(conflicts);
   for (auto& c : r.conflicts) {
     std::uint8_t kind = 0;
@@ -95,10 +97,13 @@ Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value
       return corrupt("truncated conflict");
     }
     c.kind = static_cast<events::IdentifierKind>(kind);
-    if (events::IdentifierKindName(c.kind) == "unknown") return corrupt("unknown identifier kind");
+    if (events::IdentifierKindName(c.kind) == "unknown")
+      return corrupt("unknown identifier kind");
   }
-  if (!in.ReadBytes(&r.event)) return corrupt("truncated event");
-  if (!in.done()) return corrupt(fmt::format("{} bytes after the end", in.remaining()));
+  if (!in.ReadBytes(&r.event))
+    return corrupt("truncated event");
+  if (!in.done())
+    return corrupt(fmt::format("{} bytes after the end", in.remaining()));
   return r;
 }
 

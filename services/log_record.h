@@ -28,7 +28,7 @@ RecordHash HashRecord(std::uint64_t sequence, std::string_view value);
 std::string HexHash(const RecordHash& hash);
 
 // Where an event came from. Events loaded by bulk import have no Kafka position: topic is
-// empty and partition and offset are -1.
+// empty, partition -1, and offset the line number in the imported file.
 struct KafkaPosition {
   std::string topic;
   std::int32_t partition = -1;
@@ -46,13 +46,13 @@ struct IdentityConflict {
 };
 
 struct LogRecord {
-  std::uint64_t sequence = 0;      // the key; not part of the value
-  events::Timestamp appended_at;   // transaction time: when the engine learned of the event
-  std::uint64_t person = 0;        // the person the event resolved to when appended
-  RecordHash previous_hash{};      // hash of record sequence - 1; zeros for record 1
+  std::uint64_t sequence = 0;     // the key; not part of the value
+  events::Timestamp appended_at;  // transaction time: when the engine learned of the event
+  std::uint64_t person = 0;       // the person the event resolved to when appended
+  RecordHash previous_hash{};     // hash of record sequence - 1; zeros for record 1
   KafkaPosition origin;
   std::vector<IdentityConflict> conflicts;
-  std::string event;               // an event record (events/event_codec.h), as published
+  std::string event;  // an event record (events/event_codec.h), as published
   bool operator==(const LogRecord&) const = default;
 };
 

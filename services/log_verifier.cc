@@ -20,7 +20,8 @@ class Problems {
  public:
   explicit Problems(VerifyReport* report) : report_(report) {}
   void Add(const std::string& check, std::string what) {
-    if (counts_[check]++ < kMaxListed) report_->problems.push_back(std::move(what));
+    if (counts_[check]++ < kMaxListed)
+      report_->problems.push_back(std::move(what));
   }
   void Summarise() {
     for (const auto& [check, count] : counts_) {
@@ -68,7 +69,8 @@ VerifyReport VerifyStore(const EventStore& store,
       problems.Add("chain", fmt::format("chain: record {} follows record {}: records {}..{} are "
                                         "missing",
                                         *sequence, expected - 1, expected, *sequence - 1));
-      if (!report.first_chain_break) report.first_chain_break = expected;
+      if (!report.first_chain_break)
+        report.first_chain_break = expected;
     }
     expected = *sequence + 1;
     ++report.records;
@@ -76,7 +78,8 @@ VerifyReport VerifyStore(const EventStore& store,
     auto record = DecodeLogRecord(*sequence, value);
     if (!record.ok()) {
       problems.Add("record", fmt::format("record {}: {}", *sequence, record.status().message()));
-      if (!report.first_chain_break) report.first_chain_break = *sequence;
+      if (!report.first_chain_break)
+        report.first_chain_break = *sequence;
       previous = HashRecord(*sequence, value);
       continue;
     }
@@ -84,7 +87,8 @@ VerifyReport VerifyStore(const EventStore& store,
       problems.Add("chain", fmt::format("chain: record {} does not carry the hash of record {} "
                                         "(it or the one before was changed)",
                                         *sequence, *sequence - 1));
-      if (!report.first_chain_break) report.first_chain_break = *sequence;
+      if (!report.first_chain_break)
+        report.first_chain_break = *sequence;
     }
     previous = HashRecord(*sequence, value);
     auto event = events::DecodeStoredEvent(record->event);
@@ -92,26 +96,31 @@ VerifyReport VerifyStore(const EventStore& store,
       problems.Add("event", fmt::format("record {}: {}", *sequence, event.status().message()));
       continue;
     }
-    if (*sequence <= total) event_time[*sequence] = event->time.unix_ms;
+    if (*sequence <= total)
+      event_time[*sequence] = event->time.unix_ms;
     auto indexed = store.FindIdempotent(event->source, event->id);
     if (indexed != *sequence) {
-      problems.Add("idempotency",
-                   fmt::format("idempotency: record {} ({} {}) is indexed as {}", *sequence,
-                               event->source, event->id,
-                               indexed ? std::to_string(*indexed) : std::string("missing")));
+      problems.Add(
+          "idempotency",
+          fmt::format("idempotency: record {} ({} {}) is indexed as {}", *sequence, event->source,
+                      event->id, indexed ? std::to_string(*indexed) : std::string("missing")));
     }
-    if (progress && report.records % 100000 == 0) progress(report.records, total);
+    if (progress && report.records % 100000 == 0)
+      progress(report.records, total);
   }
-  if (progress) progress(report.records, total);
+  if (progress)
+    progress(report.records, total);
   if (expected != state.next_sequence) {
     problems.Add("chain", fmt::format("chain: the log ends at record {}, the metadata says {}",
                                       expected - 1, total));
-    if (!report.first_chain_break) report.first_chain_break = std::min(expected, total + 1);
+    if (!report.first_chain_break)
+      report.first_chain_break = std::min(expected, total + 1);
   }
   if (total > 0 && previous != state.last_hash) {
     problems.Add("chain", fmt::format("chain: the hash of the last record is not the one in the "
                                       "metadata (the tail was changed)"));
-    if (!report.first_chain_break) report.first_chain_break = total;
+    if (!report.first_chain_break)
+      report.first_chain_break = total;
   }
 
   // 2. Persons, then identity both ways.
@@ -145,7 +154,8 @@ VerifyReport VerifyStore(const EventStore& store,
     }
   }
   for (const auto& [person, record] : persons) {
-    if (record.merged_into != 0) continue;
+    if (record.merged_into != 0)
+      continue;
     for (const auto& id : record.identifiers) {
       if (store.FindPerson(id) != person) {
         problems.Add("identity", fmt::format("identity: person {} lists {}, which resolves "

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "events/event_codec.h"
 #include "services/byte_codec.h"
@@ -12,6 +13,8 @@
 namespace throughline::services {
 
 namespace {
+
+constexpr std::size_t kLoggedDeadLettersPerBatch = 20;
 
 // Same event, ignoring flags: the reference data may have changed between two deliveries.
 bool SameContent(events::Event a, events::Event b) {
@@ -40,7 +43,8 @@ LogWriter::LogWriter(EventStore* store, const Clock* clock)
 
 Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
   *result = AppendResult{};
-  if (batch.messages.empty() && batch.offsets.empty()) return Status::OK();
+  if (batch.messages.empty() && batch.offsets.empty())
+    return Status::OK();
 
   const events::Timestamp now = clock_->Now();
   LogState state = store_->state();
@@ -60,6 +64,15 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
 
   auto dead_letter = [&](const RawMessage& raw, events::ValidationErrors errors) {
     std::uint64_t number = state.next_dead_letter++;
+    // One line each; a flood of garbage is summarised after the first few of a batch.
+    if (result->dead_letters < kLoggedDeadLettersPerBatch && !errors.empty()) {
+      spdlog::warn(
+          "ingest.dead_letter number={} topic={} partition={} offset={} path={} rule={} "
+          "message=\"{}\" errors={}",
+          number, raw.origin.topic, raw.origin.partition, raw.origin.offset,
+          errors.front().path.empty() ? "-" : errors.front().path,
+          events::RuleName(errors.front().rule), errors.front().message, errors.size());
+    }
     wb.Put(store_->family(Family::kDeadLetters), U64Key(number),
            EncodeDeadLetter(MakeDeadLetter(raw, std::move(errors), now)));
     ++result->dead_letters;
@@ -81,22 +94,24 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
       same = SameContent(*record_events[it->second], event);
     } else if ((earlier = store_->FindIdempotent(event.source, event.id))) {
       auto record = store_->ReadRecord(*earlier);
-      if (!record.ok()) return record.status();
+      if (!record.ok())
+        return record.status();
       auto stored = events::DecodeStoredEvent(record->event);
-      if (!stored.ok()) return stored.status();
+      if (!stored.ok())
+        return stored.status();
       same = SameContent(*stored, event);
     }
     if (earlier) {
       if (same) {
         ++result->duplicates;
       } else {
-        dead_letter(message.raw,
-                    {{"id", events::Rule::kDuplicateId,
-                      fmt::format("source {} and id {} are already in the log as sequence {}, "
-                                  "with different content; send a correction as a new event "
-                                  "(or event.retracted), never under the same id",
-                                  events::Quote(event.source), events::Quote(event.id),
-                                  *earlier)}});
+        dead_letter(
+            message.raw,
+            {{"id", events::Rule::kDuplicateId,
+              fmt::format("source {} and id {} are already in the log as sequence {}, "
+                          "with different content; send a correction as a new event "
+                          "(or event.retracted), never under the same id",
+                          events::Quote(event.source), events::Quote(event.id), *earlier)}});
       }
       continue;
     }
@@ -154,11 +169,19 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
       appended.push_back({records[i].sequence, records[i].person, record_events[i], &records[i]});
     }
     for (BatchHook* hook : hooks_) {
-      if (Status s = hook->OnBatch(appended, touched, &wb); !s.ok()) return s;
+      if (Status s = hook->OnBatch(appended, touched, &wb); !s.ok())
+        return s;
     }
   }
-  if (Status s = store_->Write(&wb); !s.ok()) return s;
+  if (Status s = store_->Write(&wb); !s.ok())
+    return s;
   store_->set_state(state);
+  if (result->dead_letters > kLoggedDeadLettersPerBatch) {
+    spdlog::warn(
+        "ingest.dead_letters count={} note=\"only the first {} of this batch were "
+        "logged; all are on the DLQ topic\"",
+        result->dead_letters, kLoggedDeadLettersPerBatch);
+  }
   result->appended = records.size();
   if (!records.empty()) {
     result->first_sequence = records.front().sequence;

@@ -20,12 +20,14 @@ bool PersonRecord::Has(const events::Identifier& id) const {
 
 void PersonRecord::Add(const events::Identifier& id) {
   auto it = std::lower_bound(identifiers.begin(), identifiers.end(), id);
-  if (it == identifiers.end() || *it != id) identifiers.insert(it, id);
+  if (it == identifiers.end() || *it != id)
+    identifiers.insert(it, id);
 }
 
 void PersonRecord::Remove(const events::Identifier& id) {
   auto it = std::lower_bound(identifiers.begin(), identifiers.end(), id);
-  if (it != identifiers.end() && *it == id) identifiers.erase(it);
+  if (it != identifiers.end() && *it == id)
+    identifiers.erase(it);
 }
 
 std::string EncodePersonRecord(const PersonRecord& r) {
@@ -38,7 +40,8 @@ std::string EncodePersonRecord(const PersonRecord& r) {
     PutBytes(&out, id.value);
   }
   PutFixed32(&out, static_cast<std::uint32_t>(r.merged_from.size()));
-  for (auto p : r.merged_from) PutFixed64(&out, p);
+  for (auto p : r.merged_from)
+    PutFixed64(&out, p);
   return out;
 }
 
@@ -50,29 +53,38 @@ Result<PersonRecord> DecodePersonRecord(std::uint64_t person, std::string_view v
   std::uint8_t format = 0;
   PersonRecord r;
   std::uint32_t count = 0;
-  if (!in.ReadU8(&format)) return corrupt("empty");
+  if (!in.ReadU8(&format))
+    return corrupt("empty");
   if (format != kPersonRecordFormatVersion) {
     return format > kPersonRecordFormatVersion
                ? Status::NotSupported(fmt::format(
                      "person record {}: format {} is newer than this engine reads", person, format))
                : corrupt(fmt::format("format {} does not exist", format));
   }
-  if (!in.ReadFixed64(&r.merged_into) || !in.ReadFixed32(&count)) return corrupt("truncated");
-  if (count > in.remaining() / 5) return corrupt("identifier count larger than the record");
+  if (!in.ReadFixed64(&r.merged_into) || !in.ReadFixed32(&count))
+    return corrupt("truncated");
+  if (count > in.remaining() / 5)
+    return corrupt("identifier count larger than the record");
   r.identifiers.resize(count);
   for (auto& id : r.identifiers) {
     std::uint8_t kind = 0;
-    if (!in.ReadU8(&kind) || !in.ReadBytes(&id.value)) return corrupt("truncated identifier");
+    if (!in.ReadU8(&kind) || !in.ReadBytes(&id.value))
+      return corrupt("truncated identifier");
     id.kind = static_cast<events::IdentifierKind>(kind);
-    if (events::IdentifierKindName(id.kind) == "unknown") return corrupt("unknown identifier kind");
+    if (events::IdentifierKindName(id.kind) == "unknown")
+      return corrupt("unknown identifier kind");
   }
-  if (!in.ReadFixed32(&count)) return corrupt("truncated");
-  if (count > in.remaining() / 8) return corrupt("merge count larger than the record");
+  if (!in.ReadFixed32(&count))
+    return corrupt("truncated");
+  if (count > in.remaining() / 8)
+    return corrupt("merge count larger than the record");
   r.merged_from.resize(count);
   for (auto& p : r.merged_from) {
-    if (!in.ReadFixed64(&p)) return corrupt("truncated merge");
+    if (!in.ReadFixed64(&p))
+      return corrupt("truncated merge");
   }
-  if (!in.done()) return corrupt("bytes after the end");
+  if (!in.done())
+    return corrupt("bytes after the end");
   return r;
 }
 

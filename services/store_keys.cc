@@ -1,22 +1,24 @@
 #include "services/store_keys.h"
 
-#include "services/byte_codec.h"
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+
+#include "services/byte_codec.h"
 
 namespace throughline::services {
 
 namespace {
 
 void PutBigEndian64(std::string* out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>(v >> shift));
 }
 
 std::uint64_t BigEndian64(const char* p) {
   std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
 }
 
@@ -32,7 +34,8 @@ std::string U64Key(std::uint64_t n) {
 }
 
 std::optional<std::uint64_t> DecodeU64Key(std::string_view key) {
-  if (key.size() != 8) return std::nullopt;
+  if (key.size() != 8)
+    return std::nullopt;
   return BigEndian64(key.data());
 }
 
@@ -46,7 +49,8 @@ std::string PersonEventKey(std::uint64_t person, events::Timestamp time, std::ui
 }
 
 std::optional<PersonEventKeyParts> DecodePersonEventKey(std::string_view key) {
-  if (key.size() != 24) return std::nullopt;
+  if (key.size() != 24)
+    return std::nullopt;
   return PersonEventKeyParts{
       BigEndian64(key.data()),
       events::Timestamp{static_cast<std::int64_t>(BigEndian64(key.data() + 8) ^ kSignBit)},
@@ -72,9 +76,11 @@ std::string IdentityKey(events::IdentifierKind kind, std::string_view value) {
 }
 
 std::optional<IdentityKeyParts> DecodeIdentityKey(std::string_view key) {
-  if (key.size() < 2) return std::nullopt;
+  if (key.size() < 2)
+    return std::nullopt;
   auto kind = static_cast<events::IdentifierKind>(static_cast<unsigned char>(key[0]));
-  if (events::IdentifierKindName(kind) == "unknown") return std::nullopt;
+  if (events::IdentifierKindName(kind) == "unknown")
+    return std::nullopt;
   return IdentityKeyParts{kind, std::string(key.substr(1))};
 }
 
@@ -88,14 +94,17 @@ std::string OffsetKey(std::string_view topic, std::int32_t partition) {
 
 std::optional<OffsetKeyParts> DecodeOffsetKey(std::string_view key) {
   std::string_view prefix = kOffsetKeyPrefix;
-  if (!key.starts_with(prefix)) return std::nullopt;
+  if (!key.starts_with(prefix))
+    return std::nullopt;
   key.remove_prefix(prefix.size());
   auto slash = key.rfind('/');
-  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  if (slash == std::string_view::npos || slash == 0)
+    return std::nullopt;
   std::int32_t partition = 0;
   auto digits = key.substr(slash + 1);
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), partition);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  if (ec != std::errc() || end != digits.data() + digits.size())
+    return std::nullopt;
   return OffsetKeyParts{std::string(key.substr(0, slash)), partition};
 }
 
@@ -118,7 +127,8 @@ std::string Fixed64Value(std::uint64_t v) {
 }
 
 std::optional<std::uint64_t> DecodeFixed64Value(std::string_view value) {
-  if (value.size() != 8) return std::nullopt;
+  if (value.size() != 8)
+    return std::nullopt;
   return DecodeFixed64(value.data());
 }
 

@@ -18,8 +18,8 @@
 namespace throughline::services {
 
 // Column family names. Persisted: never rename one.
-inline constexpr char kMetaFamily[] = "default";          // metadata, see meta keys below
-inline constexpr char kLogFamily[] = "log";               // sequence -> log record
+inline constexpr char kMetaFamily[] = "default";                // metadata, see meta keys below
+inline constexpr char kLogFamily[] = "log";                     // sequence -> log record
 inline constexpr char kPersonEventsFamily[] = "person_events";  // person, time, sequence -> ""
 inline constexpr char kIdempotencyFamily[] = "idempotency";     // source, id -> sequence
 inline constexpr char kIdentityFamily[] = "identity";           // identifier -> person
@@ -27,14 +27,14 @@ inline constexpr char kPersonsFamily[] = "persons";             // person -> per
 inline constexpr char kDeadLettersFamily[] = "dead_letters";    // dead-letter number -> record
 
 // Metadata keys (kMetaFamily).
-inline constexpr char kFormatVersionKey[] = "format_version";   // u8: kStoreFormatVersion
-inline constexpr char kNextSequenceKey[] = "next_sequence";     // u64 LE
-inline constexpr char kLastHashKey[] = "last_hash";             // 32 bytes: hash of the last record
-inline constexpr char kNextPersonKey[] = "next_person";         // u64 LE
-inline constexpr char kNextDeadLetterKey[] = "next_dead_letter";  // u64 LE
+inline constexpr char kFormatVersionKey[] = "format_version";  // u8: kStoreFormatVersion
+inline constexpr char kNextSequenceKey[] = "next_sequence";    // u64 LE
+inline constexpr char kLastHashKey[] = "last_hash";            // 32 bytes: hash of the last record
+inline constexpr char kNextPersonKey[] = "next_person";        // u64 LE
+inline constexpr char kNextDeadLetterKey[] = "next_dead_letter";              // u64 LE
 inline constexpr char kDeadLettersPublishedKey[] = "dead_letters_published";  // u64 LE
-inline constexpr char kOffsetKeyPrefix[] = "offset/";           // + topic + '/' + partition
-inline constexpr char kGapKeyPrefix[] = "gap/";                 // see GapKey
+inline constexpr char kOffsetKeyPrefix[] = "offset/";  // + topic + '/' + partition
+inline constexpr char kGapKeyPrefix[] = "gap/";        // see GapKey
 
 // The store layout version. Bump when a key or value layout changes incompatibly.
 inline constexpr std::uint8_t kStoreFormatVersion = 1;

@@ -37,7 +37,8 @@ std::string WithoutMember(const std::string& json, const std::vector<std::string
 // Runs a shell command; returns its exit status and fills `output` with its stdout.
 int Run(const std::string& command, std::string* output);
 
-// A fresh directory under the system's temp directory, removed (with its contents) at the end.
+// A fresh directory under the system's temp directory, removed (with its contents) at the end
+// unless THROUGHLINE_KEEP_TEST_DIRS is set (to look at it after a failure).
 class TempDir {
  public:
   TempDir();
@@ -48,6 +49,25 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A child process (another throughline), its stdout and stderr appended to a log file.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  // Kills it (SIGKILL) if it still runs.
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  void Signal(int signal);
+  // Waits for it to end; its exit status, or 128 + signal when killed.
+  int Wait();
+  bool Running();
+
+ private:
+  int pid_ = -1;
+  int status_ = -1;
 };
 
 // Valid envelopes for load and crash tests: `count` events about `persons` people from

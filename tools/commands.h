@@ -14,6 +14,7 @@ void AddServeCommand(CLI::App& app);
 void AddKafkaCommand(CLI::App& app);
 void AddProduceCommand(CLI::App& app);
 void AddLogCommands(CLI::App& app);
+void AddImportCommand(CLI::App& app);
 
 }  // namespace throughline::tools
 

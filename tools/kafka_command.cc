@@ -41,9 +41,10 @@ int RunCluster(const KafkaClusterFlags& flags) {
       return 1;
     }
   }
-  spdlog::info("kafka.ready bootstrap={} topics={} partitions={} note=\"in memory, at most 5 "
-               "MiB a partition\"",
-               (*kafka)->bootstrap(), fmt::join(flags.topics, ","), flags.partitions);
+  spdlog::info(
+      "kafka.ready bootstrap={} topics={} partitions={} note=\"in memory, at most 5 "
+      "MiB a partition\"",
+      (*kafka)->bootstrap(), fmt::join(flags.topics, ","), flags.partitions);
   WaitForStopSignal();
   spdlog::info("kafka.stopped");
   return 0;
@@ -56,8 +57,7 @@ void AddKafkaCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "kafka", "Run the embedded Kafka cluster on its own (for development and tests)");
   cmd->add_option("--topic", flags->topics, "Topic to create, repeatable")->capture_default_str();
-  cmd->add_option("--partitions", flags->partitions, "Partitions per topic")
-      ->capture_default_str();
+  cmd->add_option("--partitions", flags->partitions, "Partitions per topic")->capture_default_str();
   cmd->add_option("--brokers", flags->brokers, "Brokers in the cluster")->capture_default_str();
   cmd->add_option("--bootstrap-file", flags->bootstrap_file,
                   "Write the bootstrap address to this file once ready");

@@ -25,7 +25,8 @@ Result<services::KafkaConnection> ResolveKafka(const KafkaFlags& flags,
   }
   for (const auto& text : flags.settings) {
     auto setting = services::ParseKafkaSetting(text);
-    if (!setting.ok()) return setting.status();
+    if (!setting.ok())
+      return setting.status();
     connection.settings.push_back(*setting);
   }
   return connection;

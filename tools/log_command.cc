@@ -54,7 +54,8 @@ Result<std::uint64_t> FindPerson(const services::EventStore& store, const std::s
     return Status::InvalidArgument(fmt::format("--person {}: {}", text, problem->message));
   }
   auto person = store.FindPerson({*kind, normal});
-  if (!person) return Status::NotFound(fmt::format("no person has {}:{}", type, normal));
+  if (!person)
+    return Status::NotFound(fmt::format("no person has {}:{}", type, normal));
   return *person;
 }
 
@@ -72,7 +73,8 @@ int PrintLog(const LogFlags& flags) {
       return person.status().IsNotFound() ? 1 : 2;
     }
     (*store)->ForEachPersonEvent(*person, [&](events::Timestamp, std::uint64_t seq) {
-      if (seq >= flags.from) sequences.push_back(seq);
+      if (seq >= flags.from)
+        sequences.push_back(seq);
       return flags.limit == 0 || sequences.size() < flags.limit;
     });
   } else {
@@ -118,7 +120,8 @@ int Verify(const std::string& data) {
   if (report.first_chain_break) {
     fmt::print("verify: the hash chain breaks at record {}\n", *report.first_chain_break);
   }
-  for (const auto& problem : report.problems) fmt::print("verify: {}\n", problem);
+  for (const auto& problem : report.problems)
+    fmt::print("verify: {}\n", problem);
   fmt::print("verify: FAILED ({} problems listed); restore from a backup or ask for help\n",
              report.problems.size());
   return 1;
@@ -131,8 +134,7 @@ void AddLogCommands(CLI::App& app) {
   auto* log = app.add_subcommand("log", "Print the log as NDJSON (works while the engine runs)");
   log->add_option("--data", flags->data, "Data directory")->required();
   log->add_option("--from", flags->from, "First sequence number")->capture_default_str();
-  log->add_option("--limit", flags->limit, "Most records to print (0: all)")
-      ->capture_default_str();
+  log->add_option("--limit", flags->limit, "Most records to print (0: all)")->capture_default_str();
   log->add_option("--person", flags->person,
                   "Only this person's events, in time order: pnc:..., noms:..., crn:..., cro:..., "
                   "id:N");

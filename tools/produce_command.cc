@@ -31,8 +31,9 @@ int Produce(const ProduceFlags& flags) {
     return 2;
   }
   if (connection->bootstrap.empty()) {
-    fmt::print(stderr, "throughline produce: say where Kafka is: --kafka host:port, or --data DIR "
-                       "of a running engine\n");
+    fmt::print(stderr,
+               "throughline produce: say where Kafka is: --kafka host:port, or --data DIR "
+               "of a running engine\n");
     return 2;
   }
   std::ifstream file;

@@ -44,9 +44,10 @@ int Serve(const ServeFlags& flags) {
     spdlog::error("serve.failed error=\"{}\"", engine.status().ToString());
     return 1;
   }
-  spdlog::info("serve.ready bootstrap={} data={} note=\"publish with: throughline produce "
-               "--data {} FILE\"",
-               (*engine)->bootstrap(), flags.data, flags.data);
+  spdlog::info(
+      "serve.ready bootstrap={} data={} note=\"publish with: throughline produce "
+      "--data {} FILE\"",
+      (*engine)->bootstrap(), flags.data, flags.data);
   std::string signal = WaitForStopSignal();
   spdlog::info("serve.signal signal={}", signal);
   (*engine)->Stop();

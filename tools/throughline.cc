@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   throughline::tools::AddKafkaCommand(app);
   throughline::tools::AddProduceCommand(app);
   throughline::tools::AddLogCommands(app);
+  throughline::tools::AddImportCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

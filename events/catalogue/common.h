@@ -39,10 +39,14 @@ struct Person {
   // The identifiers present, strongest first (PNC, prison number, CRN, CRO).
   std::vector<Identifier> identifiers() const {
     std::vector<Identifier> out;
-    if (pnc) out.push_back({IdentifierKind::kPnc, *pnc});
-    if (noms) out.push_back({IdentifierKind::kNoms, *noms});
-    if (crn) out.push_back({IdentifierKind::kCrn, *crn});
-    if (cro) out.push_back({IdentifierKind::kCro, *cro});
+    if (pnc)
+      out.push_back({IdentifierKind::kPnc, *pnc});
+    if (noms)
+      out.push_back({IdentifierKind::kNoms, *noms});
+    if (crn)
+      out.push_back({IdentifierKind::kCrn, *crn});
+    if (cro)
+      out.push_back({IdentifierKind::kCro, *cro});
     return out;
   }
   bool operator==(const Person&) const = default;

@@ -25,7 +25,8 @@ template <class Predicate>
 void WaitFor(Predicate done, std::chrono::seconds timeout, const std::string& what) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
+    if (std::chrono::steady_clock::now() > deadline)
+      FAIL("timed out waiting for " << what);
     std::this_thread::sleep_for(50ms);
   }
 }
@@ -56,7 +57,8 @@ std::vector<DlqMessage> ReadTopic(const std::string& bootstrap, const std::strin
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
     KafkaMessage m(rd_kafka_consumer_poll(consumer->get(), 100));
-    if (!m || m->err) continue;
+    if (!m || m->err)
+      continue;
     DlqMessage d;
     d.value.assign(static_cast<const char*>(m->payload), m->len);
     rd_kafka_headers_t* headers = nullptr;
@@ -96,23 +98,24 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   std::vector<std::string> deliveries(unique.begin(), unique.end());
   std::vector<std::string> invalid;
   std::mt19937 rng(11);
-  for (int i = 0; i < 500; ++i) deliveries.push_back(unique[rng() % unique.size()]);
+  for (int i = 0; i < 500; ++i)
+    deliveries.push_back(unique[rng() % unique.size()]);
   for (int i = 0; i < 200; ++i) {
     switch (i % 4) {
       case 0:
         invalid.push_back("not json " + std::to_string(i));
         break;
       case 1:
-        invalid.push_back(testing::WithMember(unique[static_cast<std::size_t>(i)], {"type"},
-                                              "arest.recorded"));
+        invalid.push_back(
+            testing::WithMember(unique[static_cast<std::size_t>(i)], {"type"}, "arest.recorded"));
         break;
       case 2:
         invalid.push_back(testing::WithMember(unique[static_cast<std::size_t>(i)],
                                               {"data", "person"}, boost::json::object{}));
         break;
       default:
-        invalid.push_back(testing::WithMember(unique[static_cast<std::size_t>(i)], {"time"},
-                                              "04/03/2019"));
+        invalid.push_back(
+            testing::WithMember(unique[static_cast<std::size_t>(i)], {"time"}, "04/03/2019"));
     }
     deliveries.push_back(invalid.back());
   }
@@ -123,7 +126,8 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   publish.connection.bootstrap = (*kafka)->bootstrap();
   auto publisher = EventPublisher::Open(publish);
   REQUIRE(publisher.ok());
-  for (const auto& d : deliveries) REQUIRE((*publisher)->Publish(d).ok());
+  for (const auto& d : deliveries)
+    REQUIRE((*publisher)->Publish(d).ok());
   REQUIRE((*publisher)->Flush().ok());
 
   const IngestMetrics& m = (*engine)->metrics();
@@ -157,7 +161,8 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   CHECK(sequences.size() == unique.size());
   // Offsets stored for every partition, at the end of what was published.
   std::int64_t stored_total = 0;
-  for (const auto& [tp, offset] : (*store)->StoredOffsets()) stored_total += offset;
+  for (const auto& [tp, offset] : (*store)->StoredOffsets())
+    stored_total += offset;
   CHECK(stored_total == 10'000);
 
   // The DLQ topic holds every invalid message, byte for byte, with its reason.
@@ -167,7 +172,8 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   for (auto& d : dlq) {
     auto it = expected.find(d.value);
     CHECK(it != expected.end());
-    if (it != expected.end()) expected.erase(it);
+    if (it != expected.end())
+      expected.erase(it);
     CHECK_FALSE(d.headers["throughline.error.rule"].empty());
     CHECK(d.headers["throughline.source.topic"] == "justice.events");
     CHECK_FALSE(d.headers["throughline.source.offset"].empty());
@@ -175,8 +181,7 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   CHECK(expected.empty());
 }
 
-TEST_CASE("kcat can publish into the embedded cluster and the engine ingests it",
-          "[integration]") {
+TEST_CASE("kcat can publish into the embedded cluster and the engine ingests it", "[integration]") {
   testing::TempDir dir;
   SystemClock clock;
   EngineOptions options;

@@ -133,15 +133,16 @@ TEST_CASE("The same (source, id) twice is one event; different content is a dead
 
 TEST_CASE("Invalid messages become dead letters with their bytes and reasons", "[integration]") {
   Fixture f;
-  auto result = f.Append({"not json", Event("a", kPnc), WithMember(Event("b", kPnc), {"type"}, "x")});
+  auto result =
+      f.Append({"not json", Event("a", kPnc), WithMember(Event("b", kPnc), {"type"}, "x")});
   CHECK(result.appended == 1);
   CHECK(result.dead_letters == 2);
   std::string value;
-  REQUIRE(f.store()
-              .db()
-              ->Get(rocksdb::ReadOptions(), f.store().family(Family::kDeadLetters), U64Key(1),
-                    &value)
-              .ok());
+  REQUIRE(
+      f.store()
+          .db()
+          ->Get(rocksdb::ReadOptions(), f.store().family(Family::kDeadLetters), U64Key(1), &value)
+          .ok());
   auto letter = DecodeDeadLetter(1, value);
   REQUIRE(letter.ok());
   CHECK(letter->value == "not json");
@@ -183,7 +184,8 @@ TEST_CASE("Identity: new, attached, and conflicting identifiers", "[integration]
 
 TEST_CASE("The person index orders a person's events by event time", "[integration]") {
   Fixture f;
-  f.Append({Event("late", kPnc, "2020-01-01T00:00:00Z"), Event("early", kPnc, "2001-01-01T00:00:00Z"),
+  f.Append({Event("late", kPnc, "2020-01-01T00:00:00Z"),
+            Event("early", kPnc, "2001-01-01T00:00:00Z"),
             Event("mid", kPnc, "2010-01-01T00:00:00Z")});
   CHECK(f.EventsOf(f.PersonOf("pnc:2012/0123456Y")) == std::vector<std::uint64_t>{2, 3, 1});
 }
@@ -191,14 +193,12 @@ TEST_CASE("The person index orders a person's events by event time", "[integrati
 std::string Merge(const std::string& id, const std::string& person, const std::string& merged,
                   const std::string& type = "identity.merged",
                   const std::string& field = "merged") {
-  return fmt::format(
-      R"({{"specversion":"1.0","id":"{}","source":"police/pnc","type":"{}",)"
-      R"("time":"2021-01-01T00:00:00Z","data":{{"person":{},"{}":{}}}}})",
-      id, type, person, field, merged);
+  return fmt::format(R"({{"specversion":"1.0","id":"{}","source":"police/pnc","type":"{}",)"
+                     R"("time":"2021-01-01T00:00:00Z","data":{{"person":{},"{}":{}}}}})",
+                     id, type, person, field, merged);
 }
 
-TEST_CASE("identity.merged joins two people; identity.unmerged parts them again",
-          "[integration]") {
+TEST_CASE("identity.merged joins two people; identity.unmerged parts them again", "[integration]") {
   Fixture f;
   f.Append({Event("a", R"({"pnc":"2012/0123456Y"})"), Event("b", R"({"crn":"X654321"})"),
             Event("c", R"({"crn":"X654321"})")});
@@ -220,8 +220,8 @@ TEST_CASE("identity.merged joins two people; identity.unmerged parts them again"
     f.ExpectVerified();
   }
   SECTION("unmerge revives the merged person with its events") {
-    f.Append({Merge("u", R"({"pnc":"2012/0123456Y"})", R"({"crn":"X654321"})",
-                    "identity.unmerged", "unmerged")});
+    f.Append({Merge("u", R"({"pnc":"2012/0123456Y"})", R"({"crn":"X654321"})", "identity.unmerged",
+                    "unmerged")});
     CHECK(f.PersonOf("crn:X654321") == q);
     CHECK(f.EventsOf(q) == std::vector<std::uint64_t>{2, 3});
     CHECK(f.EventsOf(p) == std::vector<std::uint64_t>{1, 4, 5});
@@ -231,8 +231,8 @@ TEST_CASE("identity.merged joins two people; identity.unmerged parts them again"
   SECTION("merge and unmerge inside one batch") {
     f.Append({Event("e", R"({"crn":"X999999"})"),
               Merge("m2", R"({"pnc":"2012/0123456Y"})", R"({"crn":"X999999"})"),
-              Merge("u2", R"({"pnc":"2012/0123456Y"})", R"({"crn":"X999999"})",
-                    "identity.unmerged", "unmerged")});
+              Merge("u2", R"({"pnc":"2012/0123456Y"})", R"({"crn":"X999999"})", "identity.unmerged",
+                    "unmerged")});
     const std::uint64_t r = f.PersonOf("crn:X999999");
     CHECK(r != p);
     CHECK(f.EventsOf(r) == std::vector<std::uint64_t>{5});
@@ -255,8 +255,7 @@ TEST_CASE("State survives a reopen, without a scan", "[integration]") {
   f.ExpectVerified();
 }
 
-TEST_CASE("verify finds a changed record, a missing record and a broken index",
-          "[integration]") {
+TEST_CASE("verify finds a changed record, a missing record and a broken index", "[integration]") {
   Fixture f;
   f.Append({Event("a", kPnc), Event("b", kPnc), Event("c", kPnc), Event("d", kPnc)});
   auto* db = f.store().db();

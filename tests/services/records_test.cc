@@ -43,7 +43,8 @@ void EveryCutAndFlipIsSafe(const std::string& value, Decode decode) {
     std::string flipped = value;
     flipped[i] = static_cast<char>(flipped[i] ^ 0xff);
     auto r = decode(flipped);
-    if (!r.ok()) CHECK((r.status().IsCorruption() || r.status().IsNotSupported()));
+    if (!r.ok())
+      CHECK((r.status().IsCorruption() || r.status().IsNotSupported()));
   }
 }
 
@@ -102,7 +103,8 @@ TEST_CASE("Dead letters round-trip, refuse corruption, and carry their reason as
   auto headers = DeadLetterHeaders(d);
   auto header = [&](const std::string& name) {
     for (const auto& [n, v] : headers) {
-      if (n == name) return v;
+      if (n == name)
+        return v;
     }
     return std::string("<absent>");
   };

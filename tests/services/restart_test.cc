@@ -26,8 +26,8 @@ TEST_CASE("Restart of a data directory with 1000000 events takes under 2 s", "[i
     events::EnvelopeParser parser;
     for (std::size_t chunk = 0; chunk < kEvents / kChunk; ++chunk) {
       IncomingBatch batch;
-      for (auto& line : testing::SyntheticEvents(kChunk, 100'000, 40,
-                                                 static_cast<unsigned>(chunk + 1))) {
+      for (auto& line :
+           testing::SyntheticEvents(kChunk, 100'000, 40, static_cast<unsigned>(chunk + 1))) {
         RawMessage raw;
         raw.value = std::move(line);
         batch.messages.push_back(ParseMessage(std::move(raw), parser));

@@ -1,5 +1,9 @@
 // The throughline binary as a user runs it.
 
+#include <chrono>
+#include <signal.h>
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "tests/test_support.h"
@@ -71,6 +75,60 @@ TEST_CASE("catalogue prints docs/events.md", "[e2e]") {
   std::string out;
   REQUIRE(testing::Run(Binary() + " catalogue", &out) == 0);
   CHECK(out == testing::ReadFile(testing::SourcePath("docs/events.md")));
+}
+
+TEST_CASE("import, log and verify on a data directory", "[e2e]") {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::string valid = testing::SourcePath("tests/data/valid_events.ndjson");
+  const std::string invalid = testing::SourcePath("tests/data/invalid_events.ndjson");
+  std::string out;
+  REQUIRE(testing::Run(Binary() + " import --data " + data + " " + valid + " 2>&1", &out) == 0);
+  CHECK(out.find("45 appended, 0 duplicates, 0 dead letters") != std::string::npos);
+  // Again: every line is a duplicate, nothing is added.
+  REQUIRE(testing::Run(Binary() + " import --data " + data + " " + valid + " 2>&1", &out) == 0);
+  CHECK(out.find("0 appended, 45 duplicates") != std::string::npos);
+  REQUIRE(testing::Run(Binary() + " import --data " + data + " " + invalid + " 2>/dev/null",
+                       &out) == 0);
+
+  SECTION("log prints every record, in sequence order") {
+    REQUIRE(testing::Run(Binary() + " log --data " + data, &out) == 0);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 45);
+    CHECK(out.starts_with(R"({"sequence":1,)"));
+    CHECK(out.find(R"("origin":{"import_line":1})") != std::string::npos);
+  }
+  SECTION("log --person follows a person's identifiers, in event time order") {
+    REQUIRE(testing::Run(Binary() + " log --data " + data + " --person pnc:12/123456Y", &out) == 0);
+    const auto first = out.find("out_of_court.disposal");  // 2018: the earliest
+    const auto later = out.find("arrest.recorded");        // 2019
+    CHECK(first != std::string::npos);
+    CHECK(first < later);
+    CHECK(testing::Run(Binary() + " log --data " + data + " --person pnc:2012/0123478X 2>&1",
+                       &out) == 1);
+    CHECK(out.find("no person has pnc:2012/0123478X") != std::string::npos);
+    CHECK(testing::Run(Binary() + " log --data " + data + " --person pnc:nonsense 2>&1", &out) ==
+          2);
+  }
+  SECTION("verify reports a whole chain") {
+    REQUIRE(testing::Run(Binary() + " verify --data " + data + " 2>/dev/null", &out) == 0);
+    CHECK(out.find("45 records") != std::string::npos);
+    CHECK(out.find("27 dead letters") != std::string::npos);
+    CHECK(out.find("verify: OK") != std::string::npos);
+  }
+  SECTION("a second writer on the same directory is refused, clearly") {
+    testing::ChildProcess engine({Binary(), "serve", "--data", data}, dir.path() + "/serve.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(testing::Run(Binary() + " import --data " + data + " " + valid + " 2>&1", &out) == 2);
+    CHECK(out.find("in use by another engine") != std::string::npos);
+    // Readers are welcome beside it.
+    CHECK(testing::Run(Binary() + " verify --data " + data + " 2>/dev/null", &out) == 0);
+    engine.Signal(SIGTERM);
+    CHECK(engine.Wait() == 0);
+  }
+  SECTION("no data directory") {
+    CHECK(testing::Run(Binary() + " verify --data " + dir.path() + "/nothing 2>&1", &out) == 2);
+    CHECK(out.find("no Throughline data") != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,115 @@
+// Kill -9 the engine at random moments while it ingests; nothing may be lost or doubled.
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <signal.h>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "services/event_store.h"
+#include "tests/test_support.h"
+
+namespace throughline {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// Events in the store, read beside the running engine; 0 before it has a store.
+std::uint64_t StoredEvents(const std::string& data) {
+  auto store =
+      services::EventStore::Open(data, services::StoreOptions{}, services::OpenMode::kSecondary);
+  return store.ok() ? (*store)->state().next_sequence - 1 : 0;
+}
+
+TEST_CASE("SIGKILL at 5 random moments while ingesting 100000 events: each event exactly once",
+          "[e2e]") {
+  testing::TempDir dir;
+  const std::string binary = THROUGHLINE_BINARY;
+  const std::string log = dir.path() + "/processes.log";
+  const std::string data = dir.path() + "/data";
+  INFO("process output: " << log);
+
+  // The cluster lives in its own process, so it outlives the engine's deaths.
+  const std::string bootstrap_file = dir.path() + "/kafka.bootstrap";
+  testing::ChildProcess kafka({binary, "kafka", "--bootstrap-file", bootstrap_file}, log);
+  std::string bootstrap;
+  for (int i = 0; i < 100 && bootstrap.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    bootstrap = ReadFirstLine(bootstrap_file);
+  }
+  REQUIRE_FALSE(bootstrap.empty());
+
+  constexpr std::size_t kEvents = 100'000;
+  const std::string events_file = dir.path() + "/events.ndjson";
+  {
+    std::ofstream out(events_file);
+    for (const auto& line : testing::SyntheticEvents(kEvents, 10'000, 40, 2024))
+      out << line << '\n';
+  }
+  testing::ChildProcess producer({binary, "produce", "--kafka", bootstrap, events_file}, log);
+
+  const std::vector<std::string> serve = {
+      binary,    "serve",   "--data",         data,
+      "--kafka", bootstrap, "--kafka-config", "session.timeout.ms=6000"};
+  auto engine = std::make_unique<testing::ChildProcess>(serve, log);
+  std::random_device seed_source;
+  const unsigned seed = seed_source();
+  std::mt19937 rng(seed);
+  INFO("seed " << seed);
+  // Five random moments, each while the engine is writing: when the log passes a random
+  // count in each fifth of the events.
+  std::uint64_t stored = 0;
+  for (std::uint64_t kill = 0; kill < 5; ++kill) {
+    const std::uint64_t target = kill * kEvents / 5 + 1000 + rng() % (kEvents / 5 - 6000);
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (StoredEvents(data) < target && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    engine->Signal(SIGKILL);
+    CHECK(engine->Wait() == 128 + SIGKILL);
+    const std::uint64_t now = StoredEvents(data);
+    INFO("kill " << kill + 1 << " aimed at " << target << ", landed at " << now << " events");
+    CHECK(now >= target);
+    CHECK(now < kEvents);  // still ingesting when killed
+    CHECK(now >= stored);
+    stored = now;
+    engine = std::make_unique<testing::ChildProcess>(serve, log);
+  }
+  CHECK(producer.Wait() == 0);
+
+  // Wait for the last engine to take everything, reading its store beside it.
+  std::uint64_t events = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 180s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto store =
+        services::EventStore::Open(data, services::StoreOptions{}, services::OpenMode::kSecondary);
+    if (store.ok())
+      events = (*store)->state().next_sequence - 1;
+    if (events >= kEvents)
+      break;
+    std::this_thread::sleep_for(500ms);
+  }
+  CHECK(events == kEvents);
+  engine->Signal(SIGTERM);
+  CHECK(engine->Wait() == 0);
+
+  std::string report;
+  CHECK(testing::Run(fmt::format("{} verify --data {} 2>/dev/null", binary, data), &report) == 0);
+  INFO(report);
+  CHECK(report.find(fmt::format("{} records", kEvents)) != std::string::npos);
+  CHECK(report.find("verify: OK") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace throughline

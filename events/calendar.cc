@@ -1,5 +1,7 @@
 #include "events/calendar.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace throughline::events {
@@ -67,6 +69,17 @@ void CivilFromDays(std::int32_t z, int* year, unsigned* month, unsigned* day) {
   *day = doy - (153 * mp + 2) / 5 + 1;
   *month = mp < 10 ? mp + 3 : mp - 9;
   *year = y + (*month <= 2);
+}
+
+Date AddPeriod(Date date, const Period& period) {
+  int y;
+  unsigned m, d;
+  CivilFromDays(date.days, &y, &m, &d);
+  int months = static_cast<int>(m) - 1 + period.months + 12 * period.years;
+  y += months / 12;
+  m = static_cast<unsigned>(months % 12) + 1;
+  d = std::min(d, DaysInMonth(y, m));
+  return Date{DaysFromCivil(y, m, d) + 7 * period.weeks + period.days};
 }
 
 int YearOf(Timestamp t) {

@@ -58,6 +58,10 @@ std::string FormatDate(Date d);
 std::optional<Problem> ParsePeriod(std::string_view text, Period* out);
 std::string FormatPeriod(const Period& p);
 
+// `date` plus a period: years and months first (a day past the end of the month becomes its
+// last day: 31 January + P1M is 28 or 29 February), then weeks and days.
+Date AddPeriod(Date date, const Period& period);
+
 // Civil calendar arithmetic (proleptic Gregorian), after Howard Hinnant's algorithms.
 std::int32_t DaysFromCivil(int year, unsigned month, unsigned day);
 void CivilFromDays(std::int32_t days, int* year, unsigned* month, unsigned* day);

@@ -22,198 +22,22 @@
 
 #include "events/event_codec.h"
 
-#include <istream>
-#include <ostream>
-#include <streambuf>
-
-#include <cereal/archives/portable_binary.hpp>
 #include <fmt/format.h>
 
+#include "events/record_codec.h"
 #include "events/upcaster.h"
 
 namespace throughline::events {
 
 namespace {
 
-using OutArchive = cereal::PortableBinaryOutputArchive;
-using InArchive = cereal::PortableBinaryInputArchive;
-
-// No vector in a valid event has more items than this; a larger count is corruption, and is
-// caught before anything is allocated for it.
-constexpr std::uint64_t kMaxItems = 100'000;
-
-// Appends whatever is written to it to a std::string, without ostringstream's copies.
-class StringSink : public std::streambuf {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-
- protected:
-  int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof()))
-      out_->push_back(static_cast<char>(c));
-    return c;
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_->append(s, static_cast<std::size_t>(n));
-    return n;
-  }
-
- private:
-  std::string* out_;
-};
-
-// Reads from a byte range in place, and says how much is left.
-class ByteSource : public std::streambuf {
- public:
-  explicit ByteSource(std::string_view bytes) {
-    char* p = const_cast<char*>(bytes.data());  // read-only: nothing here writes through it
-    setg(p, p, p + bytes.size());
-  }
-  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
-};
-
-// Thrown inside the decoder only, and turned into a Status at its boundary.
-struct CorruptRecord {
-  std::string what;
-};
-
-class Encoder {
- public:
-  explicit Encoder(OutArchive& ar) : ar_(ar) {}
-
-  void Put(const std::string& s) {
-    ar_(cereal::make_size_tag(static_cast<std::uint64_t>(s.size())));
-    ar_(cereal::binary_data(s.data(), s.size()));
-  }
-  void Put(std::int32_t v) { ar_(v); }
-  void Put(std::uint8_t v) { ar_(v); }
-  void Put(Date d) { ar_(d.days); }
-  void Put(Timestamp t) { ar_(t.unix_ms); }
-  void Put(const Period& p) { ar_(p.years, p.months, p.weeks, p.days); }
-  template <Enumeration E>
-  void Put(E e) {
-    static_assert(sizeof(E) == 1, "persisted enums are one byte");
-    ar_(static_cast<std::uint8_t>(e));
-  }
-  template <class X>
-  void Put(const std::optional<X>& o) {
-    ar_(static_cast<std::uint8_t>(o.has_value()));
-    if (o)
-      Put(*o);
-  }
-  template <class X>
-  void Put(const std::vector<X>& items) {
-    ar_(cereal::make_size_tag(static_cast<std::uint64_t>(items.size())));
-    for (const auto& x : items)
-      Put(x);
-  }
-  template <Record R>
-  void Put(const R& record) {
-    FieldWriter<R> writer{*this, record};
-    R::Fields(writer);
-  }
-
- private:
-  template <class R>
-  struct FieldWriter {
-    Encoder& e;
-    const R& record;
-    template <class U, class M>
-    void operator()(M U::*member, const FieldSpec&) {
-      e.Put(record.*member);
-    }
-  };
-
-  OutArchive& ar_;
-};
-
-class Decoder {
- public:
-  Decoder(InArchive& ar, const ByteSource& source) : ar_(ar), source_(source) {}
-
-  void Get(std::string* s) {
-    std::uint64_t size = 0;
-    ar_(cereal::make_size_tag(size));
-    if (size > source_.remaining()) {
-      throw CorruptRecord{fmt::format("string of {} bytes, but only {} left in the record", size,
-                                      source_.remaining())};
-    }
-    s->resize(static_cast<std::size_t>(size));
-    ar_(cereal::binary_data(s->data(), s->size()));
-  }
-  void Get(std::int32_t* v) { ar_(*v); }
-  void Get(std::uint8_t* v) { ar_(*v); }
-  void Get(Date* d) { ar_(d->days); }
-  void Get(Timestamp* t) { ar_(t->unix_ms); }
-  void Get(Period* p) { ar_(p->years, p->months, p->weeks, p->days); }
-  template <Enumeration E>
-  void Get(E* e) {
-    std::uint8_t n = 0;
-    ar_(n);
-    for (const auto& v : EnumInfo<E>::kValues) {
-      if (static_cast<std::uint8_t>(v.value) == n) {
-        *e = v.value;
-        return;
-      }
-    }
-    throw CorruptRecord{fmt::format("{} number {} is not defined", EnumInfo<E>::kWhat, n)};
-  }
-  template <class X>
-  void Get(std::optional<X>* o) {
-    std::uint8_t present = 0;
-    ar_(present);
-    if (present > 1)
-      throw CorruptRecord{fmt::format("presence byte is {}", present)};
-    if (present == 0) {
-      o->reset();
-      return;
-    }
-    X value{};
-    Get(&value);
-    *o = std::move(value);
-  }
-  template <class X>
-  void Get(std::vector<X>* items) {
-    std::uint64_t count = GetCount();
-    items->clear();
-    items->reserve(static_cast<std::size_t>(count));
-    for (std::uint64_t i = 0; i < count; ++i) {
-      X value{};
-      Get(&value);
-      items->push_back(std::move(value));
-    }
-  }
-  template <Record R>
-  void Get(R* record) {
-    FieldReader<R> reader{*this, record};
-    R::Fields(reader);
-  }
-
-  std::uint64_t GetCount() {
-    std::uint64_t count = 0;
-    ar_(cereal::make_size_tag(count));
-    // Every item takes at least one byte, so a count above what is left cannot be real.
-    if (count > kMaxItems || count > source_.remaining()) {
-      throw CorruptRecord{
-          fmt::format("count of {} items, with {} bytes left", count, source_.remaining())};
-    }
-    return count;
-  }
-
- private:
-  template <class R>
-  struct FieldReader {
-    Decoder& d;
-    R* record;
-    template <class U, class M>
-    void operator()(M U::*member, const FieldSpec&) {
-      d.Get(&(record->*member));
-    }
-  };
-
-  InArchive& ar_;
-  const ByteSource& source_;
-};
+using codec::ByteSource;
+using codec::CorruptRecord;
+using codec::Decoder;
+using codec::Encoder;
+using codec::InArchive;
+using codec::OutArchive;
+using codec::StringSink;
 
 // How to decode `data` for each (type, dataversion).
 struct DataCodec {

@@ -55,6 +55,8 @@ struct FieldSpec {
   // Arrays: at least min_items (0 also lets the field be absent), at most max_items.
   std::uint16_t min_items = 0;
   std::uint16_t max_items = 100;
+  // Bookkeeping kept in the stored form but not shown in JSON. Default: false
+  bool internal = false;
 };
 
 // Cross-field rules report through this; `field` is relative to the record being checked.

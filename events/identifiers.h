@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "events/field_spec.h"
 #include "events/validation_error.h"
 
 namespace throughline::events {
@@ -33,10 +34,28 @@ enum class IdentifierKind : std::uint8_t {
   kCro = 4,
 };
 
+template <>
+struct EnumInfo<IdentifierKind> {
+  static constexpr std::string_view kWhat = "identifier kind";
+  static constexpr std::array kValues = {
+      EnumValue{IdentifierKind::kPnc, "pnc"},
+      EnumValue{IdentifierKind::kNoms, "noms"},
+      EnumValue{IdentifierKind::kCrn, "crn"},
+      EnumValue{IdentifierKind::kCro, "cro"},
+  };
+};
+
 // One identifier of a person, in normal form.
 struct Identifier {
-  IdentifierKind kind;
+  IdentifierKind kind{};
   std::string value;
+
+  template <class V>
+  static void Fields(V& v) {
+    v(&Identifier::kind, {.name = "kind", .doc = "pnc, noms, crn or cro"});
+    v(&Identifier::value,
+      {.name = "value", .doc = "the identifier, in normal form", .format = Format::kId});
+  }
   bool operator==(const Identifier&) const = default;
   auto operator<=>(const Identifier&) const = default;
 };

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "services/rebuilder.h"
+
 namespace throughline::services {
 
 Engine::Engine(EngineOptions options, const Clock* clock)
@@ -51,9 +53,16 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
       return Status::IOError("cannot write " + o.data_dir + "/kafka.bootstrap");
   }
 
+  // Views built by other projection code are rebuilt before anything new is folded into them.
+  if (Status s = RebuildIfStale(engine->store_.get(), *clock); !s.ok()) {
+    return s;
+  }
+  engine->projector_ = std::make_unique<Projector>(engine->store_.get(), clock);
   engine->writer_ = std::make_unique<LogWriter>(engine->store_.get(), clock);
-  for (BatchHook* hook : o.hooks)
+  engine->writer_->AddHook(engine->projector_.get());
+  for (BatchHook* hook : o.hooks) {
     engine->writer_->AddHook(hook);
+  }
 
   engine->dead_letters_ = std::make_unique<DeadLetterPublisher>(
       connection, o.dead_letter_topic, engine->store_.get(), &engine->metrics_);
@@ -103,8 +112,20 @@ void Engine::Stop() {
   spdlog::info("engine.stopped");
 }
 
+void Engine::RaiseDueAlerts() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - alerts_checked_at_ < std::chrono::seconds(1))
+    return;
+  alerts_checked_at_ = now;
+  std::size_t raised = 0;
+  if (Status s = projector_->RaiseDue(&raised); !s.ok()) {
+    spdlog::error("alerts.raise_due_failed error=\"{}\"", s.ToString());
+  }
+}
+
 void Engine::WriterLoop() {
   while (true) {
+    RaiseDueAlerts();
     auto batch = queue_.Take(std::chrono::milliseconds(100), options_.write_batch_messages);
     if (!batch) {
       if (closing_)

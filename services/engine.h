@@ -25,6 +25,7 @@
 #include "services/ingest_queue.h"
 #include "services/kafka_ingest.h"
 #include "services/log_writer.h"
+#include "services/projector.h"
 
 namespace throughline::services {
 
@@ -62,11 +63,14 @@ class Engine {
   const std::string& bootstrap() const { return bootstrap_; }
   EventStore* store() const { return store_.get(); }
   const IngestMetrics& metrics() const { return metrics_; }
+  const ProjectionMetrics& projection_metrics() const { return projector_->metrics(); }
   EmbeddedKafka* embedded_kafka() const { return embedded_.get(); }
 
  private:
   explicit Engine(EngineOptions options, const Clock* clock);
   void WriterLoop();
+  // Time-based alerts whose time has come; at most once a second, on the writer's thread.
+  void RaiseDueAlerts();
   void LogProgress(bool final);
 
   EngineOptions options_;
@@ -74,6 +78,7 @@ class Engine {
   std::string bootstrap_;
   std::unique_ptr<EmbeddedKafka> embedded_;
   std::unique_ptr<EventStore> store_;
+  std::unique_ptr<Projector> projector_;
   std::unique_ptr<LogWriter> writer_;
   IngestMetrics metrics_;
   IngestQueue queue_;
@@ -83,6 +88,7 @@ class Engine {
   std::atomic<bool> closing_{false};
   bool stopped_ = false;
   std::chrono::steady_clock::time_point progress_at_;
+  std::chrono::steady_clock::time_point alerts_checked_at_;
   std::uint64_t progress_appended_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "services/event_store.h"
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <stdlib.h>
 
@@ -15,9 +17,44 @@ namespace throughline::services {
 
 namespace {
 
+// In the order of Family.
 constexpr const char* kFamilyNames[] = {kMetaFamily,        kLogFamily,      kPersonEventsFamily,
                                         kIdempotencyFamily, kIdentityFamily, kPersonsFamily,
                                         kDeadLettersFamily};
+constexpr const char* kProjectionFamilyNames[] = {kViewsFamily, kCohortsFamily, kAlertsFamily};
+
+std::string ProjectionFamilyName(const char* base, std::uint64_t generation) {
+  return fmt::format("{}.{}", base, generation);
+}
+
+// "views.3" -> 3.
+std::optional<std::uint64_t> ProjectionGenerationOf(const std::string& name) {
+  for (const char* base : kProjectionFamilyNames) {
+    const std::string prefix = std::string(base) + ".";
+    if (name.starts_with(prefix) && name.size() > prefix.size()) {
+      std::uint64_t g = 0;
+      for (char c : name.substr(prefix.size())) {
+        if (c < '0' || c > '9')
+          return std::nullopt;
+        g = g * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      return g;
+    }
+  }
+  return std::nullopt;
+}
+
+Family FamilyOfName(const std::string& name) {
+  for (std::size_t i = 0; i < std::size(kFamilyNames); ++i) {
+    if (name == kFamilyNames[i])
+      return static_cast<Family>(i);
+  }
+  if (name.starts_with(kViewsFamily))
+    return Family::kViews;
+  if (name.starts_with(kCohortsFamily))
+    return Family::kCohorts;
+  return Family::kAlerts;
+}
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok())
@@ -65,6 +102,13 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family,
       // miss cost no disk read.
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       cf.optimize_filters_for_hits = false;
+      cf.write_buffer_size = write_buffer_bytes / 8;
+      break;
+    case Family::kViews:
+    case Family::kCohorts:
+    case Family::kAlerts:
+      // Views are read by person id; cohorts and alerts by prefix scans.
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       cf.write_buffer_size = write_buffer_bytes / 8;
       break;
     case Family::kMeta:
@@ -123,15 +167,34 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   if (mode == OpenMode::kSecondary)
     db_options.max_open_files = -1;  // required by secondaries
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (int f = 0; f <= static_cast<int>(Family::kDeadLetters); ++f) {
-    descriptors.emplace_back(
-        kFamilyNames[f], FamilyOptions(static_cast<Family>(f), cache, options.write_buffer_bytes));
+  // Every column family in the directory must be opened: the fixed ones, and each generation
+  // of the projection families (the current one, and any an interrupted rebuild left).
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok())
+    existing.clear();
+  std::vector<std::string> names(std::begin(kFamilyNames), std::end(kFamilyNames));
+  const auto is_projection = [](const std::string& name) {
+    return ProjectionGenerationOf(name).has_value();
+  };
+  for (const auto& name : existing) {
+    if (is_projection(name))
+      names.push_back(name);
   }
+  if (std::none_of(names.begin(), names.end(), is_projection)) {
+    for (const char* base : kProjectionFamilyNames)
+      names.push_back(ProjectionFamilyName(base, 1));
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) {
+    descriptors.emplace_back(name,
+                             FamilyOptions(FamilyOfName(name), cache, options.write_buffer_bytes));
+  }
+  store->cache_ = cache;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   if (mode == OpenMode::kReadWrite) {
-    s = rocksdb::DB::Open(db_options, path, descriptors, &store->families_, &db);
+    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return Status::Busy(fmt::format(
           "{} is in use by another engine (its lock is held): stop that engine, or choose "
@@ -144,11 +207,14 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
       return Status::IOError("cannot create a temporary directory for the reader");
     }
     store->secondary_dir_ = temp;
-    s = rocksdb::DB::OpenAsSecondary(db_options, path, temp, descriptors, &store->families_, &db);
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, temp, descriptors, &handles, &db);
   }
   if (!s.ok())
     return FromRocks(s, fmt::format("opening the store in {}", dir));
   store->db_.reset(db);
+  store->handles_ = handles;
+  for (std::size_t i = 0; i < std::size(kFamilyNames); ++i)
+    store->families_[i] = handles[i];
 
   // The format version is written once, by the first engine to open the directory.
   std::string version;
@@ -166,14 +232,102 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
         version.empty() ? 0 : static_cast<int>(static_cast<std::uint8_t>(version[0])),
         kStoreFormatVersion));
   }
+  if (Status st = store->SelectProjectionGeneration(); !st.ok())
+    return st;
   if (Status st = store->LoadState(); !st.ok())
     return st;
   return store;
 }
 
+Status EventStore::SelectProjectionGeneration() {
+  const std::uint64_t generation =
+      GetU64(db(), family(Family::kMeta), kProjectionGenerationKey).value_or(1);
+  for (std::size_t i = 0; i < std::size(kProjectionFamilyNames); ++i) {
+    const std::string name = ProjectionFamilyName(kProjectionFamilyNames[i], generation);
+    rocksdb::ColumnFamilyHandle* found = nullptr;
+    for (auto* handle : handles_) {
+      if (handle->GetName() == name)
+        found = handle;
+    }
+    if (found == nullptr) {
+      return Status::Corruption(fmt::format("the store has no column family {}", name));
+    }
+    projection_[i] = found;
+  }
+  projection_generation_ = generation;
+  // Generations other than the current one are left from a rebuild that did not finish, or
+  // from one whose old views were not dropped yet: drop them now.
+  if (mode_ == OpenMode::kReadWrite) {
+    for (auto* handle : handles_) {
+      auto g = ProjectionGenerationOf(handle->GetName());
+      if (g && *g != generation)
+        db_->DropColumnFamily(handle).PermitUncheckedError();
+    }
+  }
+  return Status::OK();
+}
+
+Result<ProjectionFamilies> EventStore::CreateProjectionGeneration() {
+  ProjectionFamilies next;
+  next.generation = projection_generation_ + 1;
+  std::lock_guard lock(handles_mu_);
+  for (std::size_t i = 0; i < std::size(kProjectionFamilyNames); ++i) {
+    const std::string name = ProjectionFamilyName(kProjectionFamilyNames[i], next.generation);
+    for (auto* handle : handles_) {
+      if (handle->GetName() == name)
+        db_->DropColumnFamily(handle).PermitUncheckedError();
+    }
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    rocksdb::Status s = db_->CreateColumnFamily(
+        FamilyOptions(FamilyOfName(name), cache_, options_.write_buffer_bytes), name, &handle);
+    if (!s.ok())
+      return FromRocks(s, "creating " + name);
+    handles_.push_back(handle);
+    next.families[i] = handle;
+  }
+  return next;
+}
+
+Status EventStore::SwitchProjectionGeneration(const ProjectionFamilies& next,
+                                              std::uint8_t projection_version) {
+  rocksdb::WriteBatch batch;
+  batch.Put(family(Family::kMeta), kProjectionGenerationKey, Fixed64Value(next.generation));
+  batch.Put(family(Family::kMeta), kProjectionVersionKey,
+            std::string(1, static_cast<char>(projection_version)));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (Status s = FromRocks(db_->Write(sync, &batch), "switching to the new views"); !s.ok()) {
+    return s;
+  }
+  std::array<rocksdb::ColumnFamilyHandle*, 3> old;
+  for (std::size_t i = 0; i < old.size(); ++i)
+    old[i] = projection_[i].exchange(next.families[i]);
+  projection_generation_ = next.generation;
+  // Readers may still hold the old handles; dropping keeps them readable until closed.
+  for (auto* handle : old)
+    db_->DropColumnFamily(handle).PermitUncheckedError();
+  return Status::OK();
+}
+
+std::optional<std::uint8_t> EventStore::ProjectionVersion() const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), family(Family::kMeta), kProjectionVersionKey, &value)
+           .ok() ||
+      value.size() != 1) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint8_t>(value[0]);
+}
+
+Status EventStore::SetProjectionVersion(std::uint8_t version) {
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), family(Family::kMeta), kProjectionVersionKey,
+                            std::string(1, static_cast<char>(version))),
+                   "writing the projection version");
+}
+
 EventStore::~EventStore() {
   if (db_) {
-    for (auto* handle : families_)
+    for (auto* handle : handles_)
       db_->DestroyColumnFamilyHandle(handle);
     db_->Close().PermitUncheckedError();
     db_.reset();
@@ -229,7 +383,10 @@ Status EventStore::Flush() {
   if (mode_ != OpenMode::kReadWrite)
     return Status::OK();
   rocksdb::FlushOptions flush;
-  return FromRocks(db_->Flush(flush, families_), "flushing");
+  std::vector<rocksdb::ColumnFamilyHandle*> current(families_.begin(), families_.end());
+  for (const auto& p : projection_)
+    current.push_back(p.load());
+  return FromRocks(db_->Flush(flush, current), "flushing");
 }
 
 Result<LogRecord> EventStore::ReadRecord(std::uint64_t sequence) const {

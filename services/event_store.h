@@ -11,6 +11,8 @@
 #ifndef THROUGHLINE_SERVICES_EVENT_STORE_H_
 #define THROUGHLINE_SERVICES_EVENT_STORE_H_
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -58,7 +60,28 @@ struct LogState {
   std::uint64_t dead_letters_published = 0;  // dead letters 1..this are on the DLQ topic
 };
 
-enum class Family { kMeta, kLog, kPersonEvents, kIdempotency, kIdentity, kPersons, kDeadLetters };
+enum class Family {
+  kMeta,
+  kLog,
+  kPersonEvents,
+  kIdempotency,
+  kIdentity,
+  kPersons,
+  kDeadLetters,
+  // The projections' families: the generation current now (see CreateProjectionGeneration).
+  kViews,
+  kCohorts,
+  kAlerts,
+};
+
+// One generation of the projection families, being built by a rebuild.
+struct ProjectionFamilies {
+  std::uint64_t generation = 0;
+  std::array<rocksdb::ColumnFamilyHandle*, 3> families{};  // views, cohorts, alerts
+  rocksdb::ColumnFamilyHandle* views() const { return families[0]; }
+  rocksdb::ColumnFamilyHandle* cohorts() const { return families[1]; }
+  rocksdb::ColumnFamilyHandle* alerts() const { return families[2]; }
+};
 
 class EventStore {
  public:
@@ -78,7 +101,21 @@ class EventStore {
   OpenMode mode() const { return mode_; }
 
   rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* family(Family f) const { return families_[static_cast<int>(f)]; }
+  rocksdb::ColumnFamilyHandle* family(Family f) const {
+    const auto i = static_cast<std::size_t>(f);
+    return i < families_.size() ? families_[i] : projection_[i - families_.size()].load();
+  }
+
+  // Rebuilding the projections: a new generation of their families is created and filled
+  // beside the current one, then switched to in one synced metadata write; the old one is
+  // dropped. Until the switch every reader sees the old views. A generation left by a rebuild
+  // that did not finish is dropped at the next open.
+  Result<ProjectionFamilies> CreateProjectionGeneration();
+  Status SwitchProjectionGeneration(const ProjectionFamilies& next,
+                                    std::uint8_t projection_version);
+  // The projection version the current views were built by; nullopt when never recorded.
+  std::optional<std::uint8_t> ProjectionVersion() const;
+  Status SetProjectionVersion(std::uint8_t version);
 
   // Writes a batch with the configured sync policy.
   Status Write(rocksdb::WriteBatch* batch);
@@ -112,8 +149,15 @@ class EventStore {
   std::string secondary_dir_;
   StoreOptions options_;
   OpenMode mode_ = OpenMode::kReadWrite;
+  Status SelectProjectionGeneration();
+
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::mutex handles_mu_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;       // every handle opened, for closing
+  std::array<rocksdb::ColumnFamilyHandle*, 7> families_{};  // the fixed families
+  std::array<std::atomic<rocksdb::ColumnFamilyHandle*>, 3> projection_{};
+  std::uint64_t projection_generation_ = 1;
   rocksdb::WriteOptions write_options_;
   mutable std::mutex state_mu_;
   LogState state_;

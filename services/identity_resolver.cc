@@ -106,6 +106,13 @@ std::vector<IdentityResolver::IndexKey> IdentityResolver::Entries(std::uint64_t 
   return {keys.begin(), keys.end()};
 }
 
+bool IdentityResolver::IsCurrent(std::uint64_t person) {
+  if (auto it = persons_.find(person); it != persons_.end())
+    return it->second.merged_into == 0;
+  auto stored = store_->ReadPerson(person);
+  return !stored.ok() || stored->merged_into == 0;
+}
+
 std::vector<events::Identifier> IdentityResolver::EventIdentifiers(std::uint64_t sequence) {
   if (auto it = batch_events_.find(sequence); it != batch_events_.end()) {
     return it->second->person.identifiers();

@@ -62,20 +62,22 @@ class IdentityResolver {
   // Persons whose events or identifiers changed in this batch.
   const std::set<std::uint64_t>& touched() const { return touched_; }
 
+  using IndexKey = std::pair<std::int64_t, std::uint64_t>;  // event time, sequence
+  // A person's index entries as they will be once the batch is written, in order.
+  std::vector<IndexKey> Entries(std::uint64_t person);
+  // Whether the person is current (not merged into another), with this batch's changes.
+  bool IsCurrent(std::uint64_t person);
+
   // Stages the changed person records into the batch and ends it.
   void Finish();
   // Forgets the batch: it was not written.
   void Abort();
 
  private:
-  using IndexKey = std::pair<std::int64_t, std::uint64_t>;  // event time, sequence
-
   std::optional<std::uint64_t> Lookup(const events::Identifier& id);
   PersonRecord& Person(std::uint64_t person);
   std::uint64_t NewPerson();
   void Assign(const events::Identifier& id, std::uint64_t person);
-  // The person's index entries, store and staged changes together, in order.
-  std::vector<IndexKey> Entries(std::uint64_t person);
   void StageIndex(std::uint64_t person, IndexKey key, bool present);
   // Moves the entries of `from` for whose sequence `move` is true to `to`.
   template <class Predicate>

@@ -23,6 +23,35 @@ bool SameContent(events::Event a, events::Event b) {
   return a == b;
 }
 
+// The BatchReader of a batch in progress.
+class Reader final : public BatchReader {
+ public:
+  Reader(const EventStore* store, IdentityResolver* resolver, const std::vector<LogRecord>* staged)
+      : store_(store), resolver_(resolver), staged_(staged) {}
+
+  std::vector<std::uint64_t> PersonEvents(std::uint64_t person) override {
+    std::vector<std::uint64_t> sequences;
+    for (const auto& [time, sequence] : resolver_->Entries(person))
+      sequences.push_back(sequence);
+    return sequences;
+  }
+  Result<LogRecord> Record(std::uint64_t sequence) override {
+    // Staged records have consecutive sequences, after everything in the store.
+    if (!staged_->empty() && sequence >= staged_->front().sequence) {
+      const std::uint64_t i = sequence - staged_->front().sequence;
+      if (i < staged_->size())
+        return (*staged_)[i];
+    }
+    return store_->ReadRecord(sequence);
+  }
+  bool IsCurrent(std::uint64_t person) override { return resolver_->IsCurrent(person); }
+
+ private:
+  const EventStore* store_;
+  IdentityResolver* resolver_;
+  const std::vector<LogRecord>* staged_;
+};
+
 }  // namespace
 
 DeadLetter MakeDeadLetter(const RawMessage& raw, events::ValidationErrors errors,
@@ -160,19 +189,23 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
          std::string_view(reinterpret_cast<const char*>(state.last_hash.data()),
                           state.last_hash.size()));
 
-  const std::set<std::uint64_t> touched = resolver_.touched();
-  resolver_.Finish();
+  // Hooks run while the resolver still holds the batch's identity changes, so that they read
+  // the log as it will be.
   if (!hooks_.empty()) {
     std::vector<AppendedEvent> appended;
     appended.reserve(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
       appended.push_back({records[i].sequence, records[i].person, record_events[i], &records[i]});
     }
+    Reader reader(store_, &resolver_, &records);
+    const std::set<std::uint64_t> touched = resolver_.touched();
     for (BatchHook* hook : hooks_) {
-      if (Status s = hook->OnBatch(appended, touched, &wb); !s.ok())
+      if (Status s = hook->OnBatch(appended, touched, reader, &wb); !s.ok()) {
         return s;
+      }
     }
   }
+  resolver_.Finish();
   if (Status s = store_->Write(&wb); !s.ok())
     return s;
   store_->set_state(state);

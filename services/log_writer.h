@@ -42,13 +42,25 @@ struct AppendedEvent {
   const LogRecord* record;
 };
 
+// What a hook may read while a batch is being built: the log as it will be once the batch is
+// written (the store, with the batch's own records and identity changes on top).
+class BatchReader {
+ public:
+  virtual ~BatchReader() = default;
+  // The sequences of a person's events, in (event time, sequence) order.
+  virtual std::vector<std::uint64_t> PersonEvents(std::uint64_t person) = 0;
+  virtual Result<LogRecord> Record(std::uint64_t sequence) = 0;
+  // False for a person merged into another.
+  virtual bool IsCurrent(std::uint64_t person) = 0;
+};
+
 // Runs inside a batch, before it is written: whatever it adds to `batch` commits atomically
 // with the events (projections keep their views this way: never behind or ahead of the log).
 class BatchHook {
  public:
   virtual ~BatchHook() = default;
   virtual Status OnBatch(const std::vector<AppendedEvent>& appended,
-                         const std::set<std::uint64_t>& persons_touched,
+                         const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
                          rocksdb::WriteBatch* batch) = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "events/key_encoding.h"
 #include "services/byte_codec.h"
 
 namespace throughline::services {
@@ -117,6 +118,50 @@ std::string GapKey(std::string_view topic, std::int32_t partition, std::int64_t 
   std::string digits = std::to_string(from);
   key.append(20 - std::min<std::size_t>(20, digits.size()), '0');
   key.append(digits);
+  return key;
+}
+
+void PutKeyTime(std::string* key, events::Timestamp time) {
+  PutBigEndian64(key, static_cast<std::uint64_t>(time.unix_ms) ^ kSignBit);
+}
+
+events::Timestamp KeyTime(std::string_view key, std::size_t offset) {
+  if (key.size() < offset + 8)
+    return events::Timestamp{0};
+  return events::Timestamp{static_cast<std::int64_t>(BigEndian64(key.data() + offset) ^ kSignBit)};
+}
+
+std::string AlertKey(std::string_view id) { return std::string(kAlertPrefix).append(id); }
+
+std::string AlertTimeKey(events::Timestamp time, std::string_view id) {
+  std::string key(kAlertTimePrefix);
+  PutKeyTime(&key, time);
+  key.push_back('/');
+  key.append(id);
+  return key;
+}
+
+std::string AlertAgencyPrefix(std::string_view agency) {
+  // The NUL ends the agency: "prison:CF" must not match "prison:CFI"'s keys.
+  std::string key("g/");
+  key.append(agency);
+  key.push_back('\0');
+  return key;
+}
+
+std::string AlertAgencyKey(std::string_view agency, events::Timestamp time, std::string_view id) {
+  std::string key = AlertAgencyPrefix(agency);
+  PutKeyTime(&key, time);
+  key.push_back('/');
+  key.append(id);
+  return key;
+}
+
+std::string AlertDueKey(events::Timestamp due, std::string_view id) {
+  std::string key(kAlertDuePrefix);
+  PutKeyTime(&key, due);
+  key.push_back('/');
+  key.append(id);
   return key;
 }
 

@@ -25,6 +25,11 @@ inline constexpr char kIdempotencyFamily[] = "idempotency";     // source, id ->
 inline constexpr char kIdentityFamily[] = "identity";           // identifier -> person
 inline constexpr char kPersonsFamily[] = "persons";             // person -> person record
 inline constexpr char kDeadLettersFamily[] = "dead_letters";    // dead-letter number -> record
+// The projections' families carry a generation suffix, "views.1": a rebuild fills the next
+// generation beside the current one and switches to it.
+inline constexpr char kViewsFamily[] = "views";      // person -> projection state
+inline constexpr char kCohortsFamily[] = "cohorts";  // projections/cohorts.h
+inline constexpr char kAlertsFamily[] = "alerts";    // see AlertKey and friends
 
 // Metadata keys (kMetaFamily).
 inline constexpr char kFormatVersionKey[] = "format_version";  // u8: kStoreFormatVersion
@@ -35,6 +40,8 @@ inline constexpr char kNextDeadLetterKey[] = "next_dead_letter";              //
 inline constexpr char kDeadLettersPublishedKey[] = "dead_letters_published";  // u64 LE
 inline constexpr char kOffsetKeyPrefix[] = "offset/";  // + topic + '/' + partition
 inline constexpr char kGapKeyPrefix[] = "gap/";        // see GapKey
+inline constexpr char kProjectionGenerationKey[] = "projection_generation";  // u64 LE
+inline constexpr char kProjectionVersionKey[] = "projection_version";        // u8
 
 // The store layout version. Bump when a key or value layout changes incompatibly.
 inline constexpr std::uint8_t kStoreFormatVersion = 1;
@@ -74,6 +81,24 @@ std::optional<OffsetKeyParts> DecodeOffsetKey(std::string_view key);
 
 // meta: "gap/<topic>/<partition>/<first lost offset, 20 digits>" -> to:i64 detected_at:i64.
 std::string GapKey(std::string_view topic, std::int32_t partition, std::int64_t from);
+
+// alerts (a generation of kAlertsFamily):
+//   a/<alert id>                               -> the alert (raised)
+//   s/<event time>/<alert id>                  -> "" : raised alerts by event time
+//   g/<agency>/<NUL><event time>/<alert id>    -> "" : raised alerts of one agency by event time
+//   d/<due time>/<alert id>                    -> person u64 LE : time-based alerts not yet due
+// Times are i64 ms with the sign bit flipped, big-endian (8 bytes).
+std::string AlertKey(std::string_view id);
+std::string AlertTimeKey(events::Timestamp time, std::string_view id);
+std::string AlertAgencyPrefix(std::string_view agency);
+std::string AlertAgencyKey(std::string_view agency, events::Timestamp time, std::string_view id);
+std::string AlertDueKey(events::Timestamp due, std::string_view id);
+inline constexpr char kAlertPrefix[] = "a/";
+inline constexpr char kAlertTimePrefix[] = "s/";
+inline constexpr char kAlertDuePrefix[] = "d/";
+// The time part of a key (8 bytes at `offset`).
+events::Timestamp KeyTime(std::string_view key, std::size_t offset);
+void PutKeyTime(std::string* key, events::Timestamp time);
 
 // A u64 metadata value, little-endian.
 std::string Fixed64Value(std::uint64_t v);

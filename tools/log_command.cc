@@ -10,6 +10,7 @@
 #include "services/event_store.h"
 #include "services/log_json.h"
 #include "services/log_verifier.h"
+#include "services/person_ref.h"
 #include "tools/commands.h"
 
 namespace throughline::tools {
@@ -29,36 +30,6 @@ Result<std::unique_ptr<services::EventStore>> OpenForReading(const std::string& 
   return services::EventStore::Open(data, options, services::OpenMode::kSecondary);
 }
 
-// "pnc:2012/0123456Y", "noms:A1234BC", ..., or "id:42".
-Result<std::uint64_t> FindPerson(const services::EventStore& store, const std::string& text) {
-  auto colon = text.find(':');
-  if (colon == std::string::npos) {
-    return Status::InvalidArgument(fmt::format(
-        "--person {}: expected type:value, e.g. pnc:2012/0123456Y, noms:A1234BC or id:42", text));
-  }
-  const std::string type = text.substr(0, colon), value = text.substr(colon + 1);
-  if (type == "id") {
-    try {
-      return store.CurrentPerson(std::stoull(value));
-    } catch (const std::exception&) {
-      return Status::InvalidArgument(fmt::format("--person {}: id is a number", text));
-    }
-  }
-  auto kind = events::ParseIdentifierKind(type);
-  if (!kind) {
-    return Status::InvalidArgument(
-        fmt::format("--person {}: type is one of pnc, noms, crn, cro, id", text));
-  }
-  std::string normal;
-  if (auto problem = events::CheckIdentifier(*kind, value, 2099, &normal)) {
-    return Status::InvalidArgument(fmt::format("--person {}: {}", text, problem->message));
-  }
-  auto person = store.FindPerson({*kind, normal});
-  if (!person)
-    return Status::NotFound(fmt::format("no person has {}:{}", type, normal));
-  return *person;
-}
-
 int PrintLog(const LogFlags& flags) {
   auto store = OpenForReading(flags.data);
   if (!store.ok()) {
@@ -67,7 +38,7 @@ int PrintLog(const LogFlags& flags) {
   }
   std::vector<std::uint64_t> sequences;
   if (!flags.person.empty()) {
-    auto person = FindPerson(**store, flags.person);
+    auto person = services::FindPersonByRef(**store, flags.person);
     if (!person.ok()) {
       fmt::print(stderr, "throughline log: {}\n", person.status().message());
       return person.status().IsNotFound() ? 1 : 2;

@@ -77,6 +77,7 @@ struct EventRef {
     v(&EventRef::id, {.name = "id", .doc = "the id of the earlier event", .format = Format::kId});
   }
   bool operator==(const EventRef&) const = default;
+  auto operator<=>(const EventRef&) const = default;
 };
 
 }  // namespace throughline::events

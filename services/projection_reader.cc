@@ -1,0 +1,116 @@
+#include "services/projection_reader.h"
+
+#include <memory>
+
+#include "events/event_codec.h"
+#include "events/key_encoding.h"
+#include "projections/projection_codec.h"
+#include "services/store_keys.h"
+
+namespace throughline::services {
+
+Result<projections::FoldInput> ToFoldInput(const LogRecord& record) {
+  auto event = events::DecodeEvent(record.event);
+  if (!event.ok())
+    return event.status();
+  return projections::FoldInput{record.sequence, record.appended_at, std::move(*event),
+                                static_cast<std::uint32_t>(record.conflicts.size())};
+}
+
+Result<std::vector<projections::FoldInput>> LoadFoldInputs(
+    const std::vector<std::uint64_t>& sequences,
+    const std::function<Result<LogRecord>(std::uint64_t)>& read) {
+  std::vector<projections::FoldInput> inputs;
+  inputs.reserve(sequences.size());
+  for (std::uint64_t sequence : sequences) {
+    auto record = read(sequence);
+    if (!record.ok())
+      return record.status();
+    auto input = ToFoldInput(*record);
+    if (!input.ok())
+      return input.status();
+    inputs.push_back(std::move(*input));
+  }
+  return inputs;
+}
+
+Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& store,
+                                                           std::uint64_t person) {
+  std::vector<std::uint64_t> sequences;
+  store.ForEachPersonEvent(person, [&](events::Timestamp, std::uint64_t sequence) {
+    sequences.push_back(sequence);
+    return true;
+  });
+  return LoadFoldInputs(sequences,
+                        [&](std::uint64_t sequence) { return store.ReadRecord(sequence); });
+}
+
+Result<projections::ProjectionState> ReadProjection(const EventStore& store, std::uint64_t person) {
+  std::string value;
+  rocksdb::Status s =
+      store.db()->Get(rocksdb::ReadOptions(), store.family(Family::kViews), U64Key(person), &value);
+  if (s.IsNotFound())
+    return Status::NotFound("no view of person " + std::to_string(person));
+  if (!s.ok())
+    return Status::IOError(s.ToString());
+  return projections::DecodeProjection(person, value);
+}
+
+Result<projections::ProjectionState> FoldFromLog(const EventStore& store, std::uint64_t person) {
+  auto inputs = LoadFoldInputs(store, person);
+  if (!inputs.ok())
+    return inputs.status();
+  return projections::Fold(person, std::move(*inputs));
+}
+
+Result<projections::ProjectionState> FoldFromLogAt(const EventStore& store, std::uint64_t person,
+                                                   std::optional<events::Timestamp> as_of,
+                                                   const projections::Knowledge& known) {
+  auto inputs = LoadFoldInputs(store, person);
+  if (!inputs.ok())
+    return inputs.status();
+  return projections::FoldAt(person, std::move(*inputs), as_of, known);
+}
+
+std::vector<CohortMember> ReadCohort(const EventStore& store, const std::string& prefix,
+                                     const std::string& begin, const std::string& end,
+                                     std::size_t limit) {
+  std::vector<CohortMember> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.family(Family::kCohorts)));
+  for (it->Seek(begin.empty() ? prefix : begin);
+       it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (!end.empty() && key >= end)
+      break;
+    auto person = events::TrailingU64(key);
+    if (!person)
+      continue;
+    out.push_back({*person, std::string(key), it->value().ToString()});
+  }
+  return out;
+}
+
+std::vector<projections::Alert> ReadAlerts(const EventStore& store, const std::string& agency,
+                                           events::Timestamp since, std::size_t limit) {
+  std::vector<projections::Alert> out;
+  auto* family = store.family(Family::kAlerts);
+  const std::string prefix = agency.empty() ? kAlertTimePrefix : AlertAgencyPrefix(agency);
+  std::string start = prefix;
+  PutKeyTime(&start, since);
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), family));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+       it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    const std::string_view id = key.substr(prefix.size() + 9);  // time (8) and '/'
+    std::string value;
+    if (!store.db()->Get(rocksdb::ReadOptions(), family, AlertKey(id), &value).ok())
+      continue;
+    auto alert = projections::DecodeAlert(value);
+    if (alert.ok())
+      out.push_back(std::move(*alert));
+  }
+  return out;
+}
+
+}  // namespace throughline::services

@@ -1,0 +1,61 @@
+// Reading the projections: a person's stored state, their events as fold inputs, a fresh or
+// bitemporal fold, cohorts and alerts. Thread-safe (RocksDB reads).
+
+#ifndef THROUGHLINE_SERVICES_PROJECTION_READER_H_
+#define THROUGHLINE_SERVICES_PROJECTION_READER_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/status.h"
+#include "projections/alert.h"
+#include "projections/fold.h"
+#include "services/event_store.h"
+#include "services/log_record.h"
+
+namespace throughline::services {
+
+// A log record as the fold takes it: the event decoded and upcast.
+Result<projections::FoldInput> ToFoldInput(const LogRecord& record);
+
+// The fold inputs of the records at `sequences`, read through `read`.
+Result<std::vector<projections::FoldInput>> LoadFoldInputs(
+    const std::vector<std::uint64_t>& sequences,
+    const std::function<Result<LogRecord>(std::uint64_t)>& read);
+
+// Every event of a person, from the store.
+Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& store,
+                                                           std::uint64_t person);
+
+// The stored state of a person; NotFound when there is none.
+Result<projections::ProjectionState> ReadProjection(const EventStore& store, std::uint64_t person);
+
+// Folds a person afresh from the log (for verify, rebuild and --fold).
+Result<projections::ProjectionState> FoldFromLog(const EventStore& store, std::uint64_t person);
+
+// The person as they stood at `as_of`, as known at `known` (projections/fold.h, FoldAt).
+Result<projections::ProjectionState> FoldFromLogAt(const EventStore& store, std::uint64_t person,
+                                                   std::optional<events::Timestamp> as_of,
+                                                   const projections::Knowledge& known);
+
+// The persons of a cohort, by key prefix of the cohorts family (projections/cohorts.h), from
+// `begin` up to (not including) `end` (empty: the end of the prefix), at most `limit`.
+struct CohortMember {
+  std::uint64_t person;
+  std::string key;
+  std::string value;
+};
+std::vector<CohortMember> ReadCohort(const EventStore& store, const std::string& prefix,
+                                     const std::string& begin, const std::string& end,
+                                     std::size_t limit);
+
+// Raised alerts, newest last: of one agency ("" for all) with event time at or after `since`.
+std::vector<projections::Alert> ReadAlerts(const EventStore& store, const std::string& agency,
+                                           events::Timestamp since, std::size_t limit);
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_PROJECTION_READER_H_

@@ -1,0 +1,75 @@
+// Projector: keeps every person's view, cohorts and alerts in step with the log.
+//
+// It runs as a BatchHook inside each write batch: for every person the batch touched it
+// applies the new events to the stored state when they come after everything folded
+// (incremental, the common case), or folds the person afresh from the log (a late event, a
+// retraction, a merge); then it writes the new state and the difference in cohort and alert
+// entries into the same WriteBatch. So after any crash the views are exactly as far as the log.
+//
+// Time-based alerts wait in the alerts family until their due time; RaiseDue(), called by the
+// writer thread between batches, raises those whose time has come by the engine's clock.
+
+#ifndef THROUGHLINE_SERVICES_PROJECTOR_H_
+#define THROUGHLINE_SERVICES_PROJECTOR_H_
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include <rocksdb/write_batch.h>
+
+#include "events/status.h"
+#include "projections/fold.h"
+#include "services/clock.h"
+#include "services/event_store.h"
+#include "services/log_writer.h"
+
+namespace throughline::services {
+
+struct ProjectionMetrics {
+  std::atomic<std::uint64_t> incremental{0};  // persons updated by applying new events
+  std::atomic<std::uint64_t> refolds{0};      // persons folded afresh
+  std::atomic<std::uint64_t> alerts_raised{0};
+};
+
+// The families a state is written to: the current generation, or one a rebuild is filling.
+struct ProjectionTarget {
+  rocksdb::ColumnFamilyHandle* views;
+  rocksdb::ColumnFamilyHandle* cohorts;
+  rocksdb::ColumnFamilyHandle* alerts;
+  static ProjectionTarget Current(const EventStore& store);
+  static ProjectionTarget Of(const ProjectionFamilies& families);
+};
+
+// Writes `now_state` for `person` (nullopt: the person has no events any more) into `batch`,
+// replacing `old` (nullopt: nothing stored): the view, and the cohort and alert entries that
+// differ. Alerts not yet due at `now` wait under their due time.
+void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
+                     const std::optional<projections::ProjectionState>& old,
+                     const std::optional<projections::ProjectionState>& now_state,
+                     events::Timestamp now, rocksdb::WriteBatch* batch);
+
+class Projector final : public BatchHook {
+ public:
+  Projector(EventStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  Status OnBatch(const std::vector<AppendedEvent>& appended,
+                 const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
+                 rocksdb::WriteBatch* batch) override;
+
+  // Raises the alerts due by now; writes its own batch. Call from the writer's thread only.
+  Status RaiseDue(std::size_t* raised);
+
+  const ProjectionMetrics& metrics() const { return metrics_; }
+
+ private:
+  EventStore* store_;
+  const Clock* clock_;
+  ProjectionMetrics metrics_;
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_PROJECTOR_H_

@@ -1,0 +1,45 @@
+// Rebuilding every projection from the log: after a change of projection code (the stored
+// views carry its version), or on demand (`throughline rebuild`).
+//
+// Fills a new generation of the projection families beside the current one, folding persons
+// on several threads, then switches to it in one synced metadata write and drops the old one
+// (EventStore::CreateProjectionGeneration). Readers see the old views until the switch. The
+// log must not change meanwhile: the engine rebuilds before it starts consuming, and the
+// command refuses a directory an engine holds.
+
+#ifndef THROUGHLINE_SERVICES_REBUILDER_H_
+#define THROUGHLINE_SERVICES_REBUILDER_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "events/status.h"
+#include "services/clock.h"
+#include "services/event_store.h"
+
+namespace throughline::services {
+
+struct RebuildProgress {
+  std::uint64_t persons_done = 0;
+  std::uint64_t persons_total = 0;
+  std::uint64_t events_done = 0;
+  double seconds = 0;
+};
+
+struct RebuildOptions {
+  // Folding threads. Default: 2
+  int threads = 2;
+  // Called about once a second, and once at the end.
+  std::function<void(const RebuildProgress&)> progress;
+};
+
+Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOptions& options,
+                          RebuildProgress* result = nullptr);
+
+// Rebuilds when the stored views were built by another projection version (or none were
+// recorded and the log is not empty); records the version otherwise. Logs its progress.
+Status RebuildIfStale(EventStore* store, const Clock& clock);
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_REBUILDER_H_

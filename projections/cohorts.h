@@ -3,13 +3,15 @@
 // the entries of the old view that the new one lacks are deleted and the new ones written, in
 // the same batch.
 //
-//   roll/<prison>/<person>                   value: flags (u8): 1 IOM, 2 MAPPA, 4 OCG, 8 foreign
-//   national iom/<person>                             value: IOM cohort (u8) mappa/<level
-//   digit>/<category digit>/<person> releases/<expected release day>/<person> day: days since 1970
-//   + 2^31, u32 big-endian licence/<area>/<person>                  value: licence end day, i32
-//   little-endian
+// key                                           value
+// roll/<prison>/<person>                        flags u8: 1 IOM, 2 MAPPA, 4 OCG, 8 foreign national
+// iom/<person>                                  IOM cohort u8
+// mappa/<level digit>/<category digit>/<person> (empty)
+// releases/<expected release day>/<person>      (empty)
+// licence/<area>/<person>                       licence end day, i32 little-endian
 //
-// <person> is the person id, u64 big-endian, always the last 8 bytes of the key.
+// <person> is the person id, u64 big-endian, always the last 8 bytes of the key; a day is days
+// since 1970 + 2^31, u32 big-endian, so keys sort by date.
 
 #ifndef THROUGHLINE_PROJECTIONS_COHORTS_H_
 #define THROUGHLINE_PROJECTIONS_COHORTS_H_

@@ -44,6 +44,12 @@ struct ProjectionState {
   bool operator==(const ProjectionState&) const = default;
 };
 
+// False when the fold met nothing to show (no events, no retraction): a person known only by
+// identifiers, e.g. after an unmerge gave them back, has no view stored.
+inline bool HasView(const ProjectionState& state) {
+  return state.view.events > 0 || !state.view.retracted.empty();
+}
+
 // Folds every event of `person`.
 ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs);
 

@@ -5,8 +5,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "services/rebuilder.h"
-
 namespace throughline::services {
 
 Engine::Engine(EngineOptions options, const Clock* clock)
@@ -53,15 +51,12 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
       return Status::IOError("cannot write " + o.data_dir + "/kafka.bootstrap");
   }
 
-  // Views built by other projection code are rebuilt before anything new is folded into them.
-  if (Status s = RebuildIfStale(engine->store_.get(), *clock); !s.ok()) {
-    return s;
-  }
-  engine->projector_ = std::make_unique<Projector>(engine->store_.get(), clock);
-  engine->writer_ = std::make_unique<LogWriter>(engine->store_.get(), clock);
-  engine->writer_->AddHook(engine->projector_.get());
+  auto log = ProjectedLog::Open(engine->store_.get(), clock);
+  if (!log.ok())
+    return log.status();
+  engine->log_ = std::move(*log);
   for (BatchHook* hook : o.hooks) {
-    engine->writer_->AddHook(hook);
+    engine->log_->writer().AddHook(hook);
   }
 
   engine->dead_letters_ = std::make_unique<DeadLetterPublisher>(
@@ -107,6 +102,7 @@ void Engine::Stop() {
   // Clients before the cluster they talk to, the store last but one.
   ingest_.reset();
   dead_letters_.reset();
+  log_.reset();
   store_.reset();
   embedded_.reset();
   spdlog::info("engine.stopped");
@@ -118,7 +114,7 @@ void Engine::RaiseDueAlerts() {
     return;
   alerts_checked_at_ = now;
   std::size_t raised = 0;
-  if (Status s = projector_->RaiseDue(&raised); !s.ok()) {
+  if (Status s = log_->projector().RaiseDue(&raised); !s.ok()) {
     spdlog::error("alerts.raise_due_failed error=\"{}\"", s.ToString());
   }
 }
@@ -136,7 +132,7 @@ void Engine::WriterLoop() {
     AppendResult result;
     int backoff_ms = 100;
     for (int attempt = 1;; ++attempt) {
-      Status s = writer_->Append(*batch, &result);
+      Status s = log_->writer().Append(*batch, &result);
       if (s.ok())
         break;
       ++metrics_.write_errors;

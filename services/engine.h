@@ -24,8 +24,7 @@
 #include "services/ingest_metrics.h"
 #include "services/ingest_queue.h"
 #include "services/kafka_ingest.h"
-#include "services/log_writer.h"
-#include "services/projector.h"
+#include "services/projected_log.h"
 
 namespace throughline::services {
 
@@ -63,7 +62,7 @@ class Engine {
   const std::string& bootstrap() const { return bootstrap_; }
   EventStore* store() const { return store_.get(); }
   const IngestMetrics& metrics() const { return metrics_; }
-  const ProjectionMetrics& projection_metrics() const { return projector_->metrics(); }
+  const ProjectionMetrics& projection_metrics() const { return log_->projector().metrics(); }
   EmbeddedKafka* embedded_kafka() const { return embedded_.get(); }
 
  private:
@@ -78,8 +77,7 @@ class Engine {
   std::string bootstrap_;
   std::unique_ptr<EmbeddedKafka> embedded_;
   std::unique_ptr<EventStore> store_;
-  std::unique_ptr<Projector> projector_;
-  std::unique_ptr<LogWriter> writer_;
+  std::unique_ptr<ProjectedLog> log_;
   IngestMetrics metrics_;
   IngestQueue queue_;
   std::unique_ptr<KafkaIngest> ingest_;

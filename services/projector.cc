@@ -162,6 +162,10 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       next = projections::Fold(person, std::move(*inputs));
       ++metrics_.refolds;
     }
+    if (!projections::HasView(*next)) {
+      WriteProjection(target, person, old, std::nullopt, now, batch);
+      continue;
+    }
     for (const auto& a : next->alerts) {
       const bool was_there = old && std::any_of(old->alerts.begin(), old->alerts.end(),
                                                 [&](const Alert& b) { return b.id == a.id; });

@@ -82,10 +82,9 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
         return;
       }
       events_done += inputs->size();
-      if (!inputs->empty()) {
-        WriteProjection(target, persons[i], std::nullopt,
-                        projections::Fold(persons[i], std::move(*inputs)), now, &batch);
-      }
+      auto state = projections::Fold(persons[i], std::move(*inputs));
+      if (projections::HasView(state))
+        WriteProjection(target, persons[i], std::nullopt, state, now, &batch);
       ++done;
       if (++in_batch == kPersonsPerBatch) {
         in_batch = 0;

@@ -15,6 +15,7 @@ void AddKafkaCommand(CLI::App& app);
 void AddProduceCommand(CLI::App& app);
 void AddLogCommands(CLI::App& app);
 void AddImportCommand(CLI::App& app);
+void AddGenCommand(CLI::App& app);
 
 }  // namespace throughline::tools
 

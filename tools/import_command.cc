@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "events/ndjson_reader.h"
-#include "services/log_writer.h"
+#include "services/projected_log.h"
 #include "tools/commands.h"
 #include "tools/process.h"
 
@@ -44,7 +44,12 @@ int Import(const ImportFlags& flags) {
     return 2;
   }
   services::SystemClock clock;
-  services::LogWriter writer(store->get(), &clock);
+  auto log = services::ProjectedLog::Open(store->get(), &clock);
+  if (!log.ok()) {
+    fmt::print(stderr, "throughline import: {}\n", log.status().message());
+    return 2;
+  }
+  services::LogWriter& writer = (*log)->writer();
   events::EnvelopeParser parser;
   events::NdjsonReader reader(*in, events::ParseLimits{}.max_bytes);
   using Clock = std::chrono::steady_clock;

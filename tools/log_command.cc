@@ -81,11 +81,15 @@ int Verify(const std::string& data) {
     fmt::print(stderr, "checked {} of {} records ({:.0f}/s)\n", done, total,
                seconds > 0 ? done / seconds : 0.0);
   });
-  fmt::print("{} records, {} persons, {} identifiers, {} person index entries, {} dead letters\n",
-             report.records, report.persons, report.identifiers, report.person_index_entries,
-             report.dead_letters);
+  fmt::print(
+      "{} records, {} persons, {} identifiers, {} person index entries, {} dead letters, {} "
+      "views\n",
+      report.records, report.persons, report.identifiers, report.person_index_entries,
+      report.dead_letters, report.views);
   if (report.ok()) {
-    fmt::print("verify: OK: the hash chain is whole and every index agrees with the log\n");
+    fmt::print(
+        "verify: OK: the hash chain is whole, every index agrees with the log, and every "
+        "view is a fresh fold of it\n");
     return 0;
   }
   if (report.first_chain_break) {

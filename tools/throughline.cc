@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   throughline::tools::AddProduceCommand(app);
   throughline::tools::AddLogCommands(app);
   throughline::tools::AddImportCommand(app);
+  throughline::tools::AddGenCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

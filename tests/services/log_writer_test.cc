@@ -1,12 +1,11 @@
 // LogWriter on a real RocksDB in a temporary directory.
 
-#include "services/log_writer.h"
-
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "events/event_codec.h"
 #include "services/log_verifier.h"
+#include "services/projected_log.h"
 #include "services/store_keys.h"
 #include "tests/test_support.h"
 
@@ -20,14 +19,16 @@ class Fixture {
   Fixture() : clock_(events::Timestamp{1'700'000'000'000}) { Reopen(); }
 
   void Reopen() {
-    writer_.reset();
+    log_.reset();
     store_.reset();
     StoreOptions options;
     options.sync = false;  // the crash tests cover sync; these test logic
     auto store = EventStore::Open(dir_.path(), options);
     REQUIRE(store.ok());
     store_ = std::move(*store);
-    writer_ = std::make_unique<LogWriter>(store_.get(), &clock_);
+    auto log = ProjectedLog::Open(store_.get(), &clock_);
+    REQUIRE(log.ok());
+    log_ = std::move(*log);
   }
 
   // Appends messages as if consumed from partition 0 of "t", continuing its offsets.
@@ -41,7 +42,7 @@ class Fixture {
     }
     batch.offsets[{"t", 0}] = next_offset_;
     AppendResult result;
-    Status s = writer_->Append(batch, &result);
+    Status s = log_->writer().Append(batch, &result);
     INFO(s.ToString());
     REQUIRE(s.ok());
     clock_.Advance(1000);
@@ -78,7 +79,7 @@ class Fixture {
   testing::TempDir dir_;
   ManualClock clock_;
   std::unique_ptr<EventStore> store_;
-  std::unique_ptr<LogWriter> writer_;
+  std::unique_ptr<ProjectedLog> log_;
   events::EnvelopeParser parser_;
   std::int64_t next_offset_ = 0;
 };

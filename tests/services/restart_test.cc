@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "services/log_writer.h"
+#include "services/projected_log.h"
 #include "tests/test_support.h"
 
 namespace throughline::services {
@@ -22,7 +22,9 @@ TEST_CASE("Restart of a data directory with 1000000 events takes under 2 s", "[i
     auto store = EventStore::Open(dir.path(), options);
     REQUIRE(store.ok());
     SystemClock clock;
-    LogWriter writer(store->get(), &clock);
+    auto log = ProjectedLog::Open(store->get(), &clock);
+    REQUIRE(log.ok());
+    LogWriter& writer = (*log)->writer();
     events::EnvelopeParser parser;
     for (std::size_t chunk = 0; chunk < kEvents / kChunk; ++chunk) {
       IncomingBatch batch;

@@ -40,6 +40,38 @@ std::string PrisonName(const std::string& code) {
   return prison ? std::string(prison->name) : "prison " + code;
 }
 
+// Time-bound states end when their date has passed, whether or not an event said so.
+void LapseAt(PersonView* v, events::Date day) {
+  if (v->bail && v->bail->until && day > *v->bail->until)
+    v->bail.reset();
+  if (v->licence && !v->licence->recalled && day > v->licence->end_date)
+    v->licence.reset();
+  if (v->supervision && v->supervision->end_date && day > *v->supervision->end_date)
+    v->supervision.reset();
+  if (v->suspended_until && day > *v->suspended_until)
+    v->suspended_until.reset();
+}
+
+Stage StageOf(const PersonView& v) {
+  if (v.deceased)
+    return Stage::kDeceased;
+  if (v.removed_from_uk)
+    return Stage::kRemovedFromUk;
+  if (v.custody)
+    return Stage::kInCustody;
+  if (v.licence)
+    return Stage::kOnLicence;
+  if (v.supervision)
+    return Stage::kCommunitySupervision;
+  if (!v.awaiting_sentence.empty())
+    return Stage::kAwaitingSentence;
+  if (!v.open_charges.empty())
+    return Stage::kPreConviction;
+  if (v.sentence)
+    return Stage::kPostSentence;
+  return Stage::kPreConviction;
+}
+
 // Applies one event's meaning to the state. One method per event type; the visit picks it.
 class Applier {
  public:
@@ -83,7 +115,12 @@ class Applier {
     ++v_.counts.charges;
     InsertSorted(&v_.open_charges, c.charge_id);
   }
-  void operator()(const events::ChargeDisposed& c) { EraseSorted(&v_.open_charges, c.charge_id); }
+  void operator()(const events::ChargeDisposed& c) {
+    EraseSorted(&v_.open_charges, c.charge_id);
+    // A conviction keeps bail until sentence; any other end of the last open charge ends it.
+    if (c.outcome != events::ChargeOutcome::kConvicted && v_.open_charges.empty())
+      EndBailWith(c.case_id);
+  }
   void operator()(const events::OutOfCourtDisposal& d) {
     ++v_.counts.out_of_court_disposals;
     if (d.kind == events::DisposalKind::kCaution ||
@@ -110,6 +147,7 @@ class Applier {
         break;
       case events::HearingOutcome::kCaseClosed:
         EraseSorted(&v_.awaiting_sentence, h.case_id);
+        EndBailWith(h.case_id);
         break;
       default:
         break;
@@ -204,7 +242,8 @@ class Applier {
     }
     if (v_.mappa && v_.mappa->level >= 2) {
       Raise(
-          AlertRule::kMappaRelease, "mappa:" + v_.mappa->area, std::nullopt,
+          AlertRule::kMappaRelease,
+          v_.mappa->area.empty() ? std::string("mappa") : "mappa:" + v_.mappa->area, std::nullopt,
           fmt::format("MAPPA category {} level {} person released from {} ({})", v_.mappa->category,
                       v_.mappa->level, PrisonName(r.prison), events::EnumName(r.reason)));
     }
@@ -337,17 +376,19 @@ class Applier {
   void operator()(const events::EventRetracted& r) { InsertSorted(&v_.retracted, r.retracted); }
 
  private:
-  // Time-bound states end when their date has passed, whether or not an event said so.
-  void Lapse() {
-    if (v_.bail && v_.bail->until && day_ > *v_.bail->until)
+  void Lapse() { LapseAt(&v_, day_); }
+
+  // Bail is for a case: it ends with the case (`case_id`), unless the case was convicted and
+  // awaits sentence. Bail tied to no case ends when nothing is left open.
+  void EndBailWith(const std::optional<std::string>& case_id) {
+    if (!v_.bail)
+      return;
+    const bool nothing_open = v_.open_charges.empty() && v_.awaiting_sentence.empty();
+    const bool same_case = v_.bail->case_id && case_id && *v_.bail->case_id == *case_id;
+    const bool awaiting = same_case && std::binary_search(v_.awaiting_sentence.begin(),
+                                                          v_.awaiting_sentence.end(), *case_id);
+    if ((same_case && !awaiting) || (!v_.bail->case_id && nothing_open))
       v_.bail.reset();
-    if (v_.licence && !v_.licence->recalled && day_ > v_.licence->end_date)
-      v_.licence.reset();
-    if (v_.supervision && v_.supervision->end_date && day_ > *v_.supervision->end_date) {
-      v_.supervision.reset();
-    }
-    if (v_.suspended_until && day_ > *v_.suspended_until)
-      v_.suspended_until.reset();
   }
 
   void AddCase(const std::string& case_id) {
@@ -403,26 +444,6 @@ class Applier {
         std::remove_if(alerts.begin(), alerts.end(),
                        [&](const Alert& a) { return a.rule == rule && a.due && when <= *a.due; }),
         alerts.end());
-  }
-
-  static Stage StageOf(const PersonView& v) {
-    if (v.deceased)
-      return Stage::kDeceased;
-    if (v.removed_from_uk)
-      return Stage::kRemovedFromUk;
-    if (v.custody)
-      return Stage::kInCustody;
-    if (v.licence)
-      return Stage::kOnLicence;
-    if (v.supervision)
-      return Stage::kCommunitySupervision;
-    if (!v.awaiting_sentence.empty())
-      return Stage::kAwaitingSentence;
-    if (!v.open_charges.empty())
-      return Stage::kPreConviction;
-    if (v.sentence)
-      return Stage::kPostSentence;
-    return Stage::kPreConviction;
   }
 
   ProjectionState& s_;
@@ -483,6 +504,11 @@ ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs) {
   return state;
 }
 
+void AgeTo(ProjectionState* state, events::Timestamp t) {
+  LapseAt(&state->view, events::DateOf(t));
+  state->view.stage = StageOf(state->view);
+}
+
 ProjectionState FoldAt(std::uint64_t person, std::vector<FoldInput> inputs,
                        std::optional<events::Timestamp> as_of, const Knowledge& known) {
   std::erase_if(inputs, [&](const FoldInput& in) {
@@ -490,7 +516,10 @@ ProjectionState FoldAt(std::uint64_t person, std::vector<FoldInput> inputs,
       return true;
     return as_of && !IsRetraction(in.event) && in.event.time > *as_of;
   });
-  return Fold(person, std::move(inputs));
+  ProjectionState state = Fold(person, std::move(inputs));
+  if (as_of)
+    AgeTo(&state, *as_of);
+  return state;
 }
 
 }  // namespace throughline::projections

@@ -59,6 +59,13 @@ bool FollowsFold(const ProjectionState& state, const FoldInput& input);
 // Applies one event that follows the fold.
 void Apply(ProjectionState* state, const FoldInput& input);
 
+// The state as it stands at `t` with nothing new published: the time-bound states whose dates
+// have passed by then end (bail after its answer date, a licence or supervision after its end
+// date, a suspended sentence after its length) and the stage follows. A fold ages the state
+// only as far as its last event, so that the stored view is a function of the events alone;
+// readers age it to the moment they show (FoldAt to its as-of, a view shown today to today).
+void AgeTo(ProjectionState* state, events::Timestamp t);
+
 // What was known: the log up to a sequence, or up to an append time (either, or both).
 struct Knowledge {
   std::optional<std::uint64_t> sequence;
@@ -68,9 +75,9 @@ struct Knowledge {
   }
 };
 
-// Bitemporal: the person as they stood at `as_of` (events that happened by then; absent: all)
-// as it was known at `known` (events in the log by then). Only the retractions known by then
-// are honoured, whatever their own time.
+// Bitemporal: the person as they stood at `as_of` (events that happened by then; absent: all;
+// aged to `as_of`) as it was known at `known` (events in the log by then). Only the retractions
+// known by then are honoured, whatever their own time.
 ProjectionState FoldAt(std::uint64_t person, std::vector<FoldInput> inputs,
                        std::optional<events::Timestamp> as_of, const Knowledge& known);
 

@@ -31,6 +31,40 @@ std::string ViewToJson(const PersonView& view) {
   return w.Take();
 }
 
+void WritePersonSummaryJson(const PersonView& v, events::JsonWriter* w) {
+  events::FieldJson f(w);
+  auto member = [&](std::string_view key, const auto& record) {
+    w->Key(key);
+    f.Object(record);
+  };
+  w->BeginObject();
+  w->Key("person");
+  w->Int(static_cast<std::int64_t>(v.person));
+  w->Key("identifiers");
+  w->BeginArray();
+  for (const auto& id : v.identifiers)
+    f.Object(id);
+  w->EndArray();
+  w->Key("stage");
+  w->String(events::EnumName(v.stage));
+  if (v.custody)
+    member("custody", *v.custody);
+  if (v.iom)
+    member("iom", *v.iom);
+  if (v.mappa)
+    member("mappa", *v.mappa);
+  if (v.risk)
+    member("risk", *v.risk);
+  member("flags", v.flags);
+  if (v.custody && v.sentence && v.sentence->expected_release_date) {
+    w->Key("expected_release_date");
+    w->String(events::FormatDate(*v.sentence->expected_release_date));
+  }
+  if (v.licence)
+    member("licence", *v.licence);
+  w->EndObject();
+}
+
 void WriteAlertJson(const Alert& alert, events::JsonWriter* w) {
   events::WriteRecordJson(alert, w);
 }

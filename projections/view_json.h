@@ -19,6 +19,10 @@ std::optional<double> ChargeToConvictionRate(const Counts& counts);
 void WriteViewJson(const PersonView& view, events::JsonWriter* w);
 std::string ViewToJson(const PersonView& view);
 
+// What a cohort list shows of each person: who they are, where they are, and how they are
+// managed (identifiers, stage, custody, IOM, MAPPA, risk, flags, expected release, licence).
+void WritePersonSummaryJson(const PersonView& view, events::JsonWriter* w);
+
 void WriteAlertJson(const Alert& alert, events::JsonWriter* w);
 
 }  // namespace throughline::projections

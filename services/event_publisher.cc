@@ -169,4 +169,26 @@ void EventPublisher::WaitForLag() {
   }
 }
 
+Status EventPublisher::WaitUntilConsumed(std::chrono::seconds timeout,
+                                         const std::function<void(std::int64_t lag)>& progress) {
+  if (!lag_reader_)
+    return Status::NotSupported("the consumer group's lag is not read (--max-lag 0)");
+  if (Status s = Flush(); !s.ok())
+    return s;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const std::int64_t lag = GroupLag();
+    if (lag == 0)
+      return Status::OK();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Busy(
+          fmt::format("the consumer group {} is still {} messages behind after {} s",
+                      options_.group, lag, timeout.count()));
+    }
+    if (progress)
+      progress(lag);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
 }  // namespace throughline::services

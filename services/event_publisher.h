@@ -14,6 +14,7 @@
 #define THROUGHLINE_SERVICES_EVENT_PUBLISHER_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -61,6 +62,11 @@ class EventPublisher {
   void set_on_wait(std::function<void(std::int64_t lag)> f) { on_wait_ = std::move(f); }
   // The group's total lag on the topic; -1 when it cannot be read.
   std::int64_t GroupLag();
+  // Waits until the group has consumed everything published (its lag is 0: the engine has
+  // stored it), calling `progress(lag)` about once a second. Busy after `timeout`; NotSupported
+  // when flow control is off (max_lag 0: no lag is read).
+  Status WaitUntilConsumed(std::chrono::seconds timeout,
+                           const std::function<void(std::int64_t lag)>& progress);
 
  private:
   explicit EventPublisher(PublishOptions options) : options_(std::move(options)) {}

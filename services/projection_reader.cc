@@ -1,6 +1,8 @@
 #include "services/projection_reader.h"
 
+#include <algorithm>
 #include <memory>
+#include <tuple>
 
 #include "events/event_codec.h"
 #include "events/key_encoding.h"
@@ -70,6 +72,31 @@ Result<projections::ProjectionState> FoldFromLogAt(const EventStore& store, std:
   if (!inputs.ok())
     return inputs.status();
   return projections::FoldAt(person, std::move(*inputs), as_of, known);
+}
+
+Result<Replay> ReplayPerson(const EventStore& store, std::uint64_t person,
+                            std::optional<events::Timestamp> as_of,
+                            const projections::Knowledge& known) {
+  auto inputs = LoadFoldInputs(store, person);
+  if (!inputs.ok())
+    return inputs.status();
+  Replay replay;
+  for (const auto& in : *inputs) {
+    const bool retraction = std::holds_alternative<events::EventRetracted>(in.event.data);
+    if (known.Knows(in) && (!as_of || retraction || in.event.time <= *as_of))
+      replay.timeline.push_back({in.sequence, in.appended_at, in.event, false});
+  }
+  replay.state = projections::FoldAt(person, std::move(*inputs), as_of, known);
+  const auto& retracted = replay.state.view.retracted;
+  for (auto& entry : replay.timeline) {
+    entry.retracted = std::binary_search(retracted.begin(), retracted.end(),
+                                         events::EventRef{entry.event.source, entry.event.id});
+  }
+  std::sort(replay.timeline.begin(), replay.timeline.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.event.time.unix_ms, a.event.source, a.event.id, a.sequence) <
+           std::tie(b.event.time.unix_ms, b.event.source, b.event.id, b.sequence);
+  });
+  return replay;
 }
 
 std::vector<CohortMember> ReadCohort(const EventStore& store, const std::string& prefix,

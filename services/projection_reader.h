@@ -41,6 +41,24 @@ Result<projections::ProjectionState> FoldFromLogAt(const EventStore& store, std:
                                                    std::optional<events::Timestamp> as_of,
                                                    const projections::Knowledge& known);
 
+// A person's record as it stood at `as_of` (absent: now) and as known at `known`: the state
+// FoldAt gives, and the events behind it in fold order (time, source, id), each marked when a
+// known retraction withdrew it. Retractions are listed too. For investigators (replay), the
+// timeline endpoint and `throughline view`.
+struct TimelineEntry {
+  std::uint64_t sequence = 0;
+  events::Timestamp appended_at;
+  events::Event event;  // upcast
+  bool retracted = false;
+};
+struct Replay {
+  projections::ProjectionState state;
+  std::vector<TimelineEntry> timeline;
+};
+Result<Replay> ReplayPerson(const EventStore& store, std::uint64_t person,
+                            std::optional<events::Timestamp> as_of,
+                            const projections::Knowledge& known);
+
 // The persons of a cohort, by key prefix of the cohorts family (projections/cohorts.h), from
 // `begin` up to (not including) `end` (empty: the end of the prefix), at most `limit`.
 struct CohortMember {

@@ -85,7 +85,7 @@ std::string GapKey(std::string_view topic, std::int32_t partition, std::int64_t 
 // alerts (a generation of kAlertsFamily):
 //   a/<alert id>                               -> the alert (raised)
 //   s/<event time>/<alert id>                  -> "" : raised alerts by event time
-//   g/<agency>/<NUL><event time>/<alert id>    -> "" : raised alerts of one agency by event time
+//   g/<agency><NUL><event time>/<alert id>     -> "" : raised alerts of one agency by event time
 //   d/<due time>/<alert id>                    -> person u64 LE : time-based alerts not yet due
 // Times are i64 ms with the sign bit flipped, big-endian (8 bytes).
 std::string AlertKey(std::string_view id);

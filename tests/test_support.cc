@@ -21,6 +21,21 @@ extern char** environ;
 
 namespace throughline::testing {
 
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  for (unsigned char c : bytes)
+    out += fmt::format("{:02x}", c);
+  return out;
+}
+
+std::string Unhex(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
 std::string SourcePath(const std::string& relative) {
   return std::string(THROUGHLINE_SOURCE_DIR) + "/" + relative;
 }

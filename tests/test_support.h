@@ -3,10 +3,14 @@
 #ifndef THROUGHLINE_TESTS_TEST_SUPPORT_H_
 #define THROUGHLINE_TESTS_TEST_SUPPORT_H_
 
+#include <chrono>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include "events/event.h"
 
@@ -29,10 +33,25 @@ std::string SampleFor(const events::TypeInfo& info);
 // Parses a sample that must be valid; fails the test with the errors otherwise.
 events::Event ParseValid(const std::string& json);
 
+// Bytes as lower-case hex, and back: the golden files of tests/data/golden/.
+std::string Hex(std::string_view bytes);
+std::string Unhex(std::string_view hex);
+
 // Sets or removes (value null) a member of a JSON object along a path of keys.
 std::string WithMember(const std::string& json, const std::vector<std::string>& path,
                        const boost::json::value& value);
 std::string WithoutMember(const std::string& json, const std::vector<std::string>& path);
+
+// Waits until `done()` holds, or fails the test after `timeout`, naming `what` it waited for.
+template <class Predicate>
+void WaitFor(Predicate done, std::chrono::seconds timeout, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      FAIL("timed out waiting for " << what);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
 
 // Runs a shell command; returns its exit status and fills `output` with its stdout.
 int Run(const std::string& command, std::string* output);

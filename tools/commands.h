@@ -16,6 +16,8 @@ void AddProduceCommand(CLI::App& app);
 void AddLogCommands(CLI::App& app);
 void AddImportCommand(CLI::App& app);
 void AddGenCommand(CLI::App& app);
+void AddViewCommands(CLI::App& app);
+void AddRebuildCommand(CLI::App& app);
 
 }  // namespace throughline::tools
 

@@ -1,25 +1,98 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and shows Throughline doing the most complete thing it can
-# do today: validating the sample events of every type, printing them in their normal form, and
-# showing how a bad message is refused.
+# Installs what is missing, builds, and shows Throughline at work: the engine on its embedded
+# Kafka, a synthetic Wales (20,000 people over 10 years) published into it, and what the partners
+# then see. A second run reuses the data. Ctrl-C stops the engine cleanly.
+#
+#   tools/demo.sh            run, and keep the engine running until Ctrl-C
+#   tools/demo.sh --once     run, show, and stop (for scripts)
+#
+# THROUGHLINE_DEMO_DATA (default demo-data) and THROUGHLINE_DEMO_PERSONS (default 20000) change
+# where and how much.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+once=false
+[ "${1:-}" = "--once" ] && once=true
 
 bash tools/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target throughline
 
+data=${THROUGHLINE_DEMO_DATA:-demo-data}
+persons=${THROUGHLINE_DEMO_PERSONS:-20000}
+tl=build/throughline
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+# The "person" id of the first NDJSON line on standard input.
+first_person() { head -n 1 | sed -nE 's/^\{"person":([0-9]+).*/\1/p'; }
+show_person() {
+  local who=$1 ref=$2
+  bold "$who ($ref):"
+  $tl view --data "$data" --person "$ref" | jq -C '{stage: .view.stage, custody: .view.custody,
+    counts: .view.counts, charge_to_conviction_rate: .view.charge_to_conviction_rate,
+    mappa: .view.mappa, iom: .view.iom, licence: (.view.licence | if . then {area, end_date,
+    recalled} else null end), alerts: [.alerts[] | {rule, agency, message}]}'
+}
 
-bold "1. A valid message of every event type, checked and printed in normal form (upcast to the current dataversion):"
-build/throughline validate --print tests/data/valid_events.ndjson
+mkdir -p "$data"
+rm -f "$data/kafka.bootstrap"
+bold "Starting the engine on $data (log: $data/engine.log)"
+$tl serve --data "$data" >>"$data/engine.log" 2>&1 &
+engine=$!
+stop() {
+  if kill -0 "$engine" 2>/dev/null; then
+    echo "stopping the engine..."
+    kill -TERM "$engine"
+    wait "$engine" || true
+  fi
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+for _ in $(seq 100); do
+  [ -s "$data/kafka.bootstrap" ] && break
+  kill -0 "$engine" 2>/dev/null || { tail -n 20 "$data/engine.log"; exit 1; }
+  sleep 0.2
+done
+echo "embedded Kafka at $(cat "$data/kafka.bootstrap") (any Kafka client can publish to it)"
 
-bold "2. Messages that break a rule, each refused with its line, JSON path and rule:"
-build/throughline validate tests/data/invalid_events.ndjson || true
+if [ -f "$data/generated" ]; then
+  bold "Reusing the region already in $data ($(cat "$data/generated"))"
+else
+  bold "Publishing a synthetic Wales: $persons people over 10 years, through Kafka"
+  $tl gen --persons "$persons" --years 10 --seed 1 --data "$data" --wait
+  echo "$persons people, seed 1" >"$data/generated"
+fi
+
+bold "The log, its indexes and every view, checked while the engine runs:"
+$tl verify --data "$data" 2>/dev/null | tail -n 2
+
+bold "Cohorts:"
+printf '  %-44s %s\n' \
+  "HMP Cardiff (CFI) roll" "$($tl cohort --data "$data" prison CFI --limit 10000 2>/dev/null | wc -l)" \
+  "HMP Parc (PRI) roll" "$($tl cohort --data "$data" prison PRI --limit 10000 2>/dev/null | wc -l)" \
+  "IOM cohort" "$($tl cohort --data "$data" iom --limit 10000 2>/dev/null | wc -l)" \
+  "MAPPA level 2 and 3" "$(( $($tl cohort --data "$data" mappa --level 2 --limit 10000 2>/dev/null | wc -l) + $($tl cohort --data "$data" mappa --level 3 --limit 10000 2>/dev/null | wc -l) ))" \
+  "on licence in Cardiff and Vale" "$($tl cohort --data "$data" licence "Cardiff and Vale" --limit 10000 2>/dev/null | wc -l)"
+
+mappa3=$($tl cohort --data "$data" mappa --level 3 --limit 1 2>/dev/null | first_person)
+iom=$($tl cohort --data "$data" iom --limit 1 2>/dev/null | first_person)
+cardiff=$($tl cohort --data "$data" prison CFI --limit 1 2>/dev/null | first_person)
+[ -n "$mappa3" ] && show_person "A MAPPA level 3 nominal" "id:$mappa3"
+[ -n "$iom" ] && show_person "Someone in the IOM cohort" "id:$iom"
+[ -n "$cardiff" ] && show_person "Someone in HMP Cardiff now" "id:$cardiff"
 
 bold "Where to look next:"
 cat <<TXT
-  docs/events.md                    the event catalogue (generated: build/throughline catalogue)
-  docs/formats.md                   how events are stored, byte by byte
-  build/throughline validate FILE   check your own NDJSON before publishing it
+  $tl view --data $data --person id:${iom:-1} --timeline | jq .     the whole record
+  $tl view --data $data --person id:${iom:-1} --as-of 2020-01-01     as it stood then
+  $tl view --data $data --person id:${iom:-1} --as-known-at 5000     as the log knew it at sequence 5000
+  $tl cohort --data $data releases --from 2025-12-01 --within-days 31
+  $tl log --data $data --person id:${iom:-1}                           the events, as published
+  tail -f $data/engine.log                                          the engine's structured log
+  docs/projections.md, docs/events.md, docs/formats.md
 TXT
+
+if $once; then
+  exit 0
+fi
+bold "The engine keeps running on $(cat "$data/kafka.bootstrap"); Ctrl-C stops it."
+wait "$engine"

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -12,6 +11,7 @@
 #include "tools/commands.h"
 #include "tools/generator/generator.h"
 #include "tools/kafka_options.h"
+#include "tools/progress.h"
 
 namespace throughline::tools {
 
@@ -20,59 +20,7 @@ namespace {
 struct GenFlags {
   generator::GeneratorOptions options;
   std::string out;
-  std::string data;
-  KafkaFlags kafka;
-  std::string topic = "justice.events";
-  std::string group = "throughline";
-  std::int64_t max_lag = 20000;
-};
-
-// 1234567 -> "1,234,567".
-std::string Grouped(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-// Progress on stderr: a bar redrawn in place on a terminal, a line every few seconds otherwise.
-class Progress {
- public:
-  Progress() : terminal_(isatty(STDERR_FILENO) != 0), start_(Clock::now()), last_(start_) {}
-
-  void Update(double fraction, std::uint64_t messages) {
-    const auto now = Clock::now();
-    if (now - last_ < (terminal_ ? std::chrono::milliseconds(100) : std::chrono::seconds(5)))
-      return;
-    last_ = now;
-    const double rate = messages / Seconds();
-    const int percent = static_cast<int>(fraction * 100);
-    if (terminal_) {
-      constexpr int kWidth = 30;
-      const int filled = static_cast<int>(fraction * kWidth);
-      fmt::print(stderr, "\r[{}{}] {:3}% {} events {}/s ", std::string(filled, '#'),
-                 std::string(kWidth - filled, '.'), percent, Grouped(messages),
-                 Grouped(static_cast<std::uint64_t>(rate)));
-    } else {
-      fmt::print(stderr, "{}% {} events {}/s\n", percent, Grouped(messages),
-                 Grouped(static_cast<std::uint64_t>(rate)));
-    }
-  }
-  void Finish() {
-    if (terminal_)
-      fmt::print(stderr, "\r{}\r", std::string(72, ' '));
-  }
-  double Seconds() const {
-    return std::max(1e-9, std::chrono::duration<double>(Clock::now() - start_).count());
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool terminal_;
-  Clock::time_point start_, last_;
+  PublishFlags publish;
 };
 
 int Gen(const GenFlags& flags) {
@@ -80,7 +28,7 @@ int Gen(const GenFlags& flags) {
     fmt::print(stderr, "throughline gen: {}\n", s.message());
     return 2;
   }
-  const bool to_kafka = !flags.kafka.bootstrap.empty() || !flags.data.empty();
+  const bool to_kafka = flags.publish.given();
   if (to_kafka == !flags.out.empty()) {
     fmt::print(stderr,
                "throughline gen: say where the events go: --out FILE (- for standard output), or "
@@ -92,28 +40,13 @@ int Gen(const GenFlags& flags) {
   std::FILE* file = nullptr;
   std::string where;
   if (to_kafka) {
-    auto connection = ResolveKafka(flags.kafka, flags.data);
-    if (!connection.ok()) {
-      fmt::print(stderr, "throughline gen: {}\n", connection.status().message());
-      return 2;
-    }
-    services::PublishOptions options;
-    options.connection = *connection;
-    options.topic = flags.topic;
-    options.group = flags.group;
-    options.max_lag = flags.max_lag;
-    auto opened = services::EventPublisher::Open(options);
+    auto opened = OpenPublisher(flags.publish);
     if (!opened.ok()) {
       fmt::print(stderr, "throughline gen: {}\n", opened.status().message());
-      return 1;
+      return opened.status().IsInvalidArgument() ? 2 : 1;
     }
     publisher = std::move(*opened);
-    publisher->set_on_wait([&](std::int64_t lag) {
-      fmt::print(stderr, "\nwaiting for the engine: group {} is {} messages behind (limit {})\n",
-                 flags.group, lag < 0 ? std::string("an unknown number of") : Grouped(lag),
-                 flags.max_lag);
-    });
-    where = "topic " + flags.topic;
+    where = "topic " + flags.publish.topic;
   } else if (flags.out == "-") {
     file = stdout;
     where = "standard output";
@@ -130,7 +63,7 @@ int Gen(const GenFlags& flags) {
     std::setvbuf(file, buffer, _IOFBF, sizeof(buffer));
 
   generator::Generator gen(flags.options);
-  Progress progress;
+  Progress progress("events");
   std::uint64_t count = 0, failed = 0;
   std::string first_error;
   Status status = gen.Run([&](std::string_view json) {
@@ -151,6 +84,13 @@ int Gen(const GenFlags& flags) {
     if (Status s = publisher->Flush(); !s.ok()) {
       ok = false;
       first_error = first_error.empty() ? s.message() : first_error;
+    }
+    if (ok && flags.publish.wait) {
+      progress.Finish();
+      if (Status s = WaitForEngine(*publisher); !s.ok()) {
+        ok = false;
+        first_error = s.message();
+      }
     }
   } else {
     ok = std::fflush(file) == 0 && !std::ferror(file) && ok;
@@ -189,14 +129,7 @@ void AddGenCommand(CLI::App& app) {
   cmd->add_option("--end", o.end, "End of the period (exclusive), YYYY-MM-DD")
       ->capture_default_str();
   cmd->add_option("--out", flags->out, "NDJSON file to write, or - for standard output");
-  cmd->add_option("--data", flags->data, "Data directory of a running engine: use its Kafka");
-  AddKafkaFlags(cmd, &flags->kafka, "Kafka bootstrap servers host:port,... to publish to");
-  cmd->add_option("--topic", flags->topic, "Topic")->capture_default_str();
-  cmd->add_option("--group", flags->group, "Consumer group whose lag limits the rate")
-      ->capture_default_str();
-  cmd->add_option("--max-lag", flags->max_lag,
-                  "Wait while the group is more than this many messages behind (0: never wait)")
-      ->capture_default_str();
+  AddPublishFlags(cmd, &flags->publish);
   cmd->add_option("--late", o.late, "Share of events published days to months late")
       ->capture_default_str();
   cmd->add_option("--out-of-order", o.out_of_order,

@@ -5,7 +5,6 @@
 // and published to the DLQ topic when an engine next runs). The engine must not be running on
 // the directory (the store's lock enforces it).
 
-#include <chrono>
 #include <fstream>
 #include <iostream>
 
@@ -15,6 +14,7 @@
 #include "services/projected_log.h"
 #include "tools/commands.h"
 #include "tools/process.h"
+#include "tools/progress.h"
 
 namespace throughline::tools {
 
@@ -52,9 +52,14 @@ int Import(const ImportFlags& flags) {
   services::LogWriter& writer = (*log)->writer();
   events::EnvelopeParser parser;
   events::NdjsonReader reader(*in, events::ParseLimits{}.max_bytes);
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  auto last_report = start;
+  // The share of the file read, for the progress bar; unknown on standard input.
+  std::int64_t file_bytes = -1;
+  if (file.is_open()) {
+    file.seekg(0, std::ios::end);
+    file_bytes = file.tellg();
+    file.seekg(0);
+  }
+  Progress progress("lines");
   std::size_t lines = 0;
   services::AppendResult total;
   services::IncomingBatch batch;
@@ -91,21 +96,19 @@ int Import(const ImportFlags& flags) {
     line.clear();
     if (batch.messages.size() >= flags.batch && !write())
       return 1;
-    if (Clock::now() - last_report > std::chrono::seconds(1)) {
-      last_report = Clock::now();
-      const double seconds = std::chrono::duration<double>(last_report - start).count();
-      fmt::print(stderr, "imported {} lines ({:.0f}/s)\n", lines, lines / seconds);
+    if (lines % 1024 == 0) {
+      progress.Update(file_bytes > 0 ? static_cast<double>(file.tellg()) / file_bytes : -1, lines);
     }
   }
   if (!batch.messages.empty() && !write())
     return 1;
   if (Status s = (*store)->Flush(); !s.ok())
     fmt::print(stderr, "flush: {}\n", s.message());
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  fmt::print(stderr,
-             "{} lines in {:.1f} s ({:.0f}/s): {} appended, {} duplicates, {} dead letters{}\n",
-             lines, seconds, seconds > 0 ? lines / seconds : 0.0, total.appended, total.duplicates,
-             total.dead_letters,
+  progress.Finish();
+  fmt::print(stderr, "{} lines in {:.1f} s ({}/s): {} appended, {} duplicates, {} dead letters{}\n",
+             Grouped(lines), progress.Seconds(),
+             Grouped(static_cast<std::uint64_t>(progress.Rate(lines))), total.appended,
+             total.duplicates, total.dead_letters,
              total.dead_letters ? " (see them with the engine's DLQ topic once it runs)" : "");
   return 0;
 }

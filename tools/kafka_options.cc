@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
+
 namespace throughline::tools {
 
 void AddKafkaFlags(CLI::App* cmd, KafkaFlags* flags, const std::string& bootstrap_help) {
@@ -30,6 +32,57 @@ Result<services::KafkaConnection> ResolveKafka(const KafkaFlags& flags,
     connection.settings.push_back(*setting);
   }
   return connection;
+}
+
+void AddPublishFlags(CLI::App* cmd, PublishFlags* flags) {
+  cmd->add_option("--data", flags->data, "Data directory of a running engine: use its Kafka");
+  AddKafkaFlags(cmd, &flags->kafka, "Kafka bootstrap servers host:port,...");
+  cmd->add_option("--topic", flags->topic, "Topic")->capture_default_str();
+  cmd->add_option("--group", flags->group, "Consumer group whose lag limits the rate")
+      ->capture_default_str();
+  cmd->add_option("--max-lag", flags->max_lag,
+                  "Wait while the group is more than this many messages behind (0: never wait)")
+      ->capture_default_str();
+  cmd->add_flag("--wait", flags->wait, "Return once the engine has stored every message");
+}
+
+Result<std::unique_ptr<services::EventPublisher>> OpenPublisher(const PublishFlags& flags) {
+  auto connection = ResolveKafka(flags.kafka, flags.data);
+  if (!connection.ok())
+    return connection.status();
+  if (connection->bootstrap.empty()) {
+    return Status::InvalidArgument(
+        "say where Kafka is: --kafka host:port, or --data DIR of a running engine");
+  }
+  services::PublishOptions options;
+  options.connection = *connection;
+  options.topic = flags.topic;
+  options.group = flags.group;
+  options.max_lag = flags.max_lag;
+  auto publisher = services::EventPublisher::Open(options);
+  if (!publisher.ok())
+    return publisher.status();
+  (*publisher)
+      ->set_on_wait(
+          [group = flags.group, topic = flags.topic, max_lag = flags.max_lag](std::int64_t lag) {
+            fmt::print(stderr,
+                       "\nwaiting for the engine: group {} is {} messages behind (limit {}); is an "
+                       "engine consuming {}?\n",
+                       group, lag < 0 ? std::string("an unknown number of") : std::to_string(lag),
+                       max_lag, topic);
+          });
+  return publisher;
+}
+
+Status WaitForEngine(services::EventPublisher& publisher) {
+  bool shown = false;
+  Status s = publisher.WaitUntilConsumed(std::chrono::minutes(10), [&](std::int64_t lag) {
+    fmt::print(stderr, "waiting for the engine to store the last {} messages\n", lag);
+    shown = true;
+  });
+  if (s.ok() && shown)
+    fmt::print(stderr, "the engine has stored every message\n");
+  return s;
 }
 
 }  // namespace throughline::tools

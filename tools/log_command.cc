@@ -1,6 +1,5 @@
 // `throughline log` and `throughline verify`: read a data directory, even while an engine runs.
 
-#include <chrono>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "services/log_verifier.h"
 #include "services/person_ref.h"
 #include "tools/commands.h"
+#include "tools/progress.h"
 
 namespace throughline::tools {
 
@@ -74,13 +74,11 @@ int Verify(const std::string& data) {
     fmt::print(stderr, "throughline verify: {}\n", store.status().message());
     return 2;
   }
-  const auto start = std::chrono::steady_clock::now();
+  Progress progress("records");
   auto report = services::VerifyStore(**store, [&](std::uint64_t done, std::uint64_t total) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print(stderr, "checked {} of {} records ({:.0f}/s)\n", done, total,
-               seconds > 0 ? done / seconds : 0.0);
+    progress.Update(total > 0 ? static_cast<double>(done) / total : -1, done);
   });
+  progress.Finish();
   fmt::print(
       "{} records, {} persons, {} identifiers, {} person index entries, {} dead letters, {} "
       "views\n",

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   throughline::tools::AddLogCommands(app);
   throughline::tools::AddImportCommand(app);
   throughline::tools::AddGenCommand(app);
+  throughline::tools::AddViewCommands(app);
+  throughline::tools::AddRebuildCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

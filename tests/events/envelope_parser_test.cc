@@ -315,7 +315,7 @@ TEST_CASE("dataversion") {
   }
 }
 
-TEST_CASE("null for an optional field means absent; for a required one, missing") {
+TEST_CASE("null for an optional field means absent, and for a required one missing") {
   Event e = ParseValid(WithMember(kArrest, {"data", "asn"}, nullptr));
   CHECK_FALSE(std::get<ArrestRecorded>(e.data).asn);
   auto error = OnlyError(WithMember(kArrest, {"data", "force"}, nullptr));

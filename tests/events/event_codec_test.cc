@@ -19,20 +19,8 @@ std::vector<Event> SampleEvents() {
   return events;
 }
 
-std::string Hex(std::string_view bytes) {
-  std::string out;
-  for (unsigned char c : bytes)
-    out += fmt::format("{:02x}", c);
-  return out;
-}
-
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using testing::Hex;
+using testing::Unhex;
 
 TEST_CASE("decode(encode(e)) == e for every type and version") {
   for (const Event& e : SampleEvents()) {
@@ -54,7 +42,7 @@ TEST_CASE("Flags and attributes survive the round trip") {
   CHECK(*decoded == e);
 }
 
-TEST_CASE("DecodeEvent upcasts; DecodeStoredEvent keeps the version published") {
+TEST_CASE("DecodeEvent upcasts and DecodeStoredEvent keeps the version published") {
   for (const Event& e : SampleEvents()) {
     std::string record = EncodeEvent(e);
     auto read = DecodeEvent(record);

@@ -20,16 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Waits until `done()` holds, or fails the test after `timeout`.
-template <class Predicate>
-void WaitFor(Predicate done, std::chrono::seconds timeout, const std::string& what) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(50ms);
-  }
-}
+using testing::WaitFor;
 
 struct DlqMessage {
   std::string value;

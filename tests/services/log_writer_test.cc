@@ -7,6 +7,7 @@
 #include "services/log_verifier.h"
 #include "services/projected_log.h"
 #include "services/store_keys.h"
+#include "tests/services/store_fixture.h"
 #include "tests/test_support.h"
 
 namespace throughline::services {
@@ -14,75 +15,7 @@ namespace {
 
 using testing::WithMember;
 
-class Fixture {
- public:
-  Fixture() : clock_(events::Timestamp{1'700'000'000'000}) { Reopen(); }
-
-  void Reopen() {
-    log_.reset();
-    store_.reset();
-    StoreOptions options;
-    options.sync = false;  // the crash tests cover sync; these test logic
-    auto store = EventStore::Open(dir_.path(), options);
-    REQUIRE(store.ok());
-    store_ = std::move(*store);
-    auto log = ProjectedLog::Open(store_.get(), &clock_);
-    REQUIRE(log.ok());
-    log_ = std::move(*log);
-  }
-
-  // Appends messages as if consumed from partition 0 of "t", continuing its offsets.
-  AppendResult Append(const std::vector<std::string>& values) {
-    IncomingBatch batch;
-    for (const auto& value : values) {
-      RawMessage raw;
-      raw.origin = {"t", 0, next_offset_++};
-      raw.value = value;
-      batch.messages.push_back(ParseMessage(std::move(raw), parser_));
-    }
-    batch.offsets[{"t", 0}] = next_offset_;
-    AppendResult result;
-    Status s = log_->writer().Append(batch, &result);
-    INFO(s.ToString());
-    REQUIRE(s.ok());
-    clock_.Advance(1000);
-    return result;
-  }
-
-  std::uint64_t PersonOf(const std::string& identifier) {
-    auto colon = identifier.find(':');
-    auto kind = events::ParseIdentifierKind(identifier.substr(0, colon));
-    REQUIRE(kind);
-    auto person = store_->FindPerson({*kind, identifier.substr(colon + 1)});
-    REQUIRE(person);
-    return *person;
-  }
-
-  std::vector<std::uint64_t> EventsOf(std::uint64_t person) {
-    std::vector<std::uint64_t> sequences;
-    store_->ForEachPersonEvent(person, [&](events::Timestamp, std::uint64_t s) {
-      sequences.push_back(s);
-      return true;
-    });
-    return sequences;
-  }
-
-  void ExpectVerified() {
-    auto report = VerifyStore(*store_);
-    INFO(fmt::format("{}", fmt::join(report.problems, "\n")));
-    CHECK(report.ok());
-  }
-
-  EventStore& store() { return *store_; }
-
- private:
-  testing::TempDir dir_;
-  ManualClock clock_;
-  std::unique_ptr<EventStore> store_;
-  std::unique_ptr<ProjectedLog> log_;
-  events::EnvelopeParser parser_;
-  std::int64_t next_offset_ = 0;
-};
+using Fixture = testing::StoreFixture;
 
 std::string Event(const std::string& id, const std::string& person_json,
                   const std::string& time = "2019-03-04T10:15:00Z") {
@@ -114,7 +47,7 @@ TEST_CASE("Sequences run 1, 2, 3 with no gap, chained by hash", "[integration]")
   f.ExpectVerified();
 }
 
-TEST_CASE("The same (source, id) twice is one event; different content is a dead letter",
+TEST_CASE("The same (source, id) twice is one event, and with different content a dead letter",
           "[integration]") {
   Fixture f;
   auto result = f.Append({Event("a", kPnc), Event("a", kPnc)});
@@ -199,7 +132,8 @@ std::string Merge(const std::string& id, const std::string& person, const std::s
                      id, type, person, field, merged);
 }
 
-TEST_CASE("identity.merged joins two people; identity.unmerged parts them again", "[integration]") {
+TEST_CASE("identity.merged joins two people and identity.unmerged parts them again",
+          "[integration]") {
   Fixture f;
   f.Append({Event("a", R"({"pnc":"2012/0123456Y"})"), Event("b", R"({"crn":"X654321"})"),
             Event("c", R"({"crn":"X654321"})")});

@@ -59,13 +59,14 @@ struct Force {
   std::vector<std::string_view> reception_women;
   std::string_view mappa_area;
   std::string_view coroner;  // slug
-  std::string custody_source;
-  std::string charging_source;
-  std::string intelligence_source;
-  std::string pnc_source;
-  std::string iom_source;
-  std::string coroner_source;
-  std::vector<std::string> mash_sources;
+  // Derived from the above by AddSources (region.cc).
+  std::string custody_source{};
+  std::string charging_source{};
+  std::string intelligence_source{};
+  std::string pnc_source{};
+  std::string iom_source{};
+  std::string coroner_source{};
+  std::vector<std::string> mash_sources{};
 };
 
 struct Provider {

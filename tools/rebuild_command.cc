@@ -1,0 +1,64 @@
+// `throughline rebuild --data DIR`: refolds every person's view, cohorts and alerts from the log
+// into a new generation of the projection families and switches to it (services/rebuilder.h).
+// Readers beside it (view, cohort, verify) see the old views until the switch.
+
+#include <fmt/format.h>
+
+#include "services/event_store.h"
+#include "services/rebuilder.h"
+#include "tools/commands.h"
+#include "tools/process.h"
+#include "tools/progress.h"
+
+namespace throughline::tools {
+
+namespace {
+
+struct RebuildFlags {
+  std::string data;
+  int threads = 2;
+};
+
+int Rebuild(const RebuildFlags& flags) {
+  SetUpLogging("warn");
+  auto store = services::EventStore::Open(flags.data, services::StoreOptions{});
+  if (!store.ok()) {
+    fmt::print(stderr, "throughline rebuild: {}\n", store.status().message());
+    return 2;
+  }
+  services::SystemClock clock;
+  Progress progress("events");
+  services::RebuildOptions options;
+  options.threads = flags.threads;
+  options.progress = [&](const services::RebuildProgress& p) {
+    progress.Update(
+        p.persons_total > 0 ? static_cast<double>(p.persons_done) / p.persons_total : 1.0,
+        p.events_done);
+  };
+  services::RebuildProgress result;
+  Status s = services::RebuildProjections(store->get(), clock, options, &result);
+  progress.Finish();
+  if (!s.ok()) {
+    fmt::print(stderr, "throughline rebuild: {}; the views in use are unchanged (run it again)\n",
+               s.message());
+    return 1;
+  }
+  fmt::print(stderr, "rebuilt the views of {} persons from {} events in {:.1f} s ({}/s)\n",
+             Grouped(result.persons_total), Grouped(result.events_done), result.seconds,
+             Grouped(static_cast<std::uint64_t>(
+                 result.seconds > 0 ? result.events_done / result.seconds : 0)));
+  return 0;
+}
+
+}  // namespace
+
+void AddRebuildCommand(CLI::App& app) {
+  auto flags = std::make_shared<RebuildFlags>();
+  auto* cmd = app.add_subcommand(
+      "rebuild", "Refold every view from the log and switch to them (the engine must be stopped)");
+  cmd->add_option("--data", flags->data, "Data directory")->required();
+  cmd->add_option("--threads", flags->threads, "Folding threads")->capture_default_str();
+  cmd->callback([flags] { throw CLI::RuntimeError(Rebuild(*flags)); });
+}
+
+}  // namespace throughline::tools

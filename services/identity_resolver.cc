@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "events/event_codec.h"
 #include "services/store_keys.h"
 
@@ -64,11 +66,44 @@ std::uint64_t IdentityResolver::Resolve(const std::vector<events::Identifier>& i
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (!found[i]) {
       Assign(ids[i], person);
-    } else if (*found[i] != person) {
-      conflicts->push_back({ids[i].kind, ids[i].value, *found[i]});
+      continue;
+    }
+    // Looked up again: a link below may have moved it already.
+    const std::uint64_t other = *Lookup(ids[i]);
+    if (other == person)
+      continue;
+    if (Contradict(person, other)) {
+      conflicts->push_back({ids[i].kind, ids[i].value, other});
+    } else {
+      spdlog::info("identity.linked person={} into={} identifier={}:{}", other, person,
+                   events::IdentifierKindName(ids[i].kind), ids[i].value);
+      Join(person, other);
     }
   }
   return person;
+}
+
+bool IdentityResolver::Contradict(std::uint64_t a, std::uint64_t b) {
+  // Copies: Person() may insert into persons_ and move what a reference points at.
+  const std::vector<events::Identifier> of_a = Person(a).identifiers;
+  const std::vector<events::Identifier> of_b = Person(b).identifiers;
+  for (const auto& x : of_a) {
+    for (const auto& y : of_b) {
+      if (x.kind == y.kind)
+        return true;
+    }
+  }
+  return false;
+}
+
+void IdentityResolver::Join(std::uint64_t person, std::uint64_t other) {
+  // A copy: Assign() below writes person records while this one is read.
+  const std::vector<events::Identifier> ids = Person(other).identifiers;
+  for (const auto& id : ids)
+    Assign(id, person);
+  Person(other).merged_into = person;
+  Person(person).merged_from.push_back(other);
+  MoveEvents(other, person, [](std::uint64_t) { return true; });
 }
 
 void IdentityResolver::StageIndex(std::uint64_t person, IndexKey key, bool present) {
@@ -133,6 +168,8 @@ void IdentityResolver::MoveEvents(std::uint64_t from, std::uint64_t to, Predicat
       continue;
     StageIndex(from, key, false);
     StageIndex(to, key, true);
+    moved_.insert(from);
+    moved_.insert(to);
   }
 }
 
@@ -147,15 +184,8 @@ void IdentityResolver::Merge(std::uint64_t person, const std::vector<events::Ide
       others.push_back(*found);
     }
   }
-  for (std::uint64_t other : others) {
-    // A copy: Assign() below writes person records while this one is read.
-    const std::vector<events::Identifier> ids = Person(other).identifiers;
-    for (const auto& id : ids)
-      Assign(id, person);
-    Person(other).merged_into = person;
-    Person(person).merged_from.push_back(other);
-    MoveEvents(other, person, [](std::uint64_t) { return true; });
-  }
+  for (std::uint64_t other : others)
+    Join(person, other);
 }
 
 std::uint64_t IdentityResolver::Unmerge(std::uint64_t person,
@@ -223,6 +253,7 @@ void IdentityResolver::Abort() {
   index_.clear();
   batch_events_.clear();
   touched_.clear();
+  moved_.clear();
   batch_ = nullptr;
   state_ = nullptr;
 }

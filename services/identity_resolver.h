@@ -5,9 +5,16 @@
 //
 // - identifiers never seen before make a new person;
 // - new identifiers on an event attach to the person its known identifiers resolve to;
-// - when an event's identifiers resolve to two different people, the event goes to the person
-//   of its strongest identifier (PNC, then prison number, CRN, CRO), the other identifiers stay
-//   where they were, and an IdentityConflict is recorded on the log record for the alerts;
+// - when an event's identifiers resolve to two different records that contradict nothing in
+//   each other (no identifier kind on both, e.g. one knows only the PNC, the other only the
+//   prison number), the event is the evidence that they are one person: the record of the
+//   weaker identifier joins the person of the strongest, as a merge would (a link). Arrival
+//   order makes these: a prison event with only a prison number can reach the engine before
+//   the reception that carried the PNC beside it;
+// - when they contradict each other (both hold a PNC, say, and different ones), the event goes
+//   to the person of its strongest identifier (PNC, then prison number, CRN, CRO), the other
+//   identifiers stay where they were, and an IdentityConflict is recorded on the log record
+//   for the alerts;
 // - `identity.merged` moves every identifier and indexed event of the merged person into the
 //   surviving one; `identity.unmerged` moves the named identifiers, and the events they
 //   identify, back out (to the person they were merged from, or a new one).
@@ -61,6 +68,9 @@ class IdentityResolver {
 
   // Persons whose events or identifiers changed in this batch.
   const std::set<std::uint64_t>& touched() const { return touched_; }
+  // Persons whose indexed events moved to or from another person in this batch (merges,
+  // unmerges, links): their views must be refolded, not patched.
+  bool EventsMoved(std::uint64_t person) const { return moved_.count(person) > 0; }
 
   using IndexKey = std::pair<std::int64_t, std::uint64_t>;  // event time, sequence
   // A person's index entries as they will be once the batch is written, in order.
@@ -77,6 +87,10 @@ class IdentityResolver {
   std::optional<std::uint64_t> Lookup(const events::Identifier& id);
   PersonRecord& Person(std::uint64_t person);
   std::uint64_t NewPerson();
+  // True when the two records hold an identifier of the same kind: two people, not one.
+  bool Contradict(std::uint64_t a, std::uint64_t b);
+  // Moves every identifier and indexed event of `other` into `person`.
+  void Join(std::uint64_t person, std::uint64_t other);
   void Assign(const events::Identifier& id, std::uint64_t person);
   void StageIndex(std::uint64_t person, IndexKey key, bool present);
   // Moves the entries of `from` for whose sequence `move` is true to `to`.
@@ -94,6 +108,7 @@ class IdentityResolver {
   std::map<std::uint64_t, std::map<IndexKey, bool>> index_;  // staged index puts/deletes
   std::unordered_map<std::uint64_t, const events::Event*> batch_events_;
   std::set<std::uint64_t> touched_;
+  std::set<std::uint64_t> moved_;
 };
 
 }  // namespace throughline::services

@@ -45,6 +45,7 @@ class Reader final : public BatchReader {
     return store_->ReadRecord(sequence);
   }
   bool IsCurrent(std::uint64_t person) override { return resolver_->IsCurrent(person); }
+  bool EventsMoved(std::uint64_t person) override { return resolver_->EventsMoved(person); }
 
  private:
   const EventStore* store_;

@@ -52,6 +52,8 @@ class BatchReader {
   virtual Result<LogRecord> Record(std::uint64_t sequence) = 0;
   // False for a person merged into another.
   virtual bool IsCurrent(std::uint64_t person) = 0;
+  // True when events moved to or from the person in this batch (merge, unmerge, link).
+  virtual bool EventsMoved(std::uint64_t person) = 0;
 };
 
 // Runs inside a batch, before it is written: whatever it adds to `batch` commits atomically

@@ -100,18 +100,9 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
                           rocksdb::WriteBatch* batch) {
   const events::Timestamp now = clock_->Now();
   const ProjectionTarget target = ProjectionTarget::Current(*store_);
-  // A merge or unmerge moves events between persons: everyone the batch touched is folded
-  // afresh rather than patched.
-  bool identity_changed = false;
   std::map<std::uint64_t, std::vector<const AppendedEvent*>> by_person;
-  for (const auto& a : appended) {
-    const auto& data = a.event->data;
-    if (std::holds_alternative<events::IdentityMerged>(data) ||
-        std::holds_alternative<events::IdentityUnmerged>(data)) {
-      identity_changed = true;
-    }
+  for (const auto& a : appended)
     by_person[a.person].push_back(&a);
-  }
 
   for (std::uint64_t person : persons_touched) {
     std::optional<ProjectionState> old;
@@ -127,7 +118,8 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
 
     std::optional<ProjectionState> next;
     auto mine = by_person.find(person);
-    if (old && !identity_changed && mine != by_person.end()) {
+    // A merge, unmerge or link moved events to or from the person: fold afresh, not patch.
+    if (old && !reader.EventsMoved(person) && mine != by_person.end()) {
       // The new events, in fold order, applied on top of what is stored, if they follow it.
       std::vector<projections::FoldInput> inputs;
       for (const AppendedEvent* a : mine->second) {

@@ -30,7 +30,7 @@ show_person() {
   $tl view --data "$data" --person "$ref" | jq -C '{stage: .view.stage, custody: .view.custody,
     counts: .view.counts, charge_to_conviction_rate: .view.charge_to_conviction_rate,
     mappa: .view.mappa, iom: .view.iom, licence: (.view.licence | if . then {area, end_date,
-    recalled} else null end), alerts: [.alerts[] | {rule, agency, message}]}'
+    recalled} else null end), latest_alerts: [.alerts[-3:][] | {rule, agency, message}]}'
 }
 
 mkdir -p "$data"

@@ -100,18 +100,34 @@ TEST_CASE("Identity: new, attached, and conflicting identifiers", "[integration]
     CHECK(f.PersonOf("crn:X654321") != p);
   }
   SECTION("identifiers of two people: the strongest wins, and the conflict is recorded") {
-    f.Append({Event("b", R"({"crn":"X654321"})")});
+    // p holds a CRN already, q another: an event naming p's PNC with q's CRN contradicts one.
+    f.Append({Event("b", R"({"pnc":"2012/0123456Y","crn":"X111111"})"),
+              Event("c", R"({"crn":"X654321"})")});
     const std::uint64_t q = f.PersonOf("crn:X654321");
-    auto result = f.Append({Event("c", R"({"pnc":"2012/0123456Y","crn":"X654321"})")});
+    auto result = f.Append({Event("d", R"({"pnc":"2012/0123456Y","crn":"X654321"})")});
     CHECK(result.identity_conflicts == 1);
-    auto record = f.store().ReadRecord(3);
+    auto record = f.store().ReadRecord(4);
     REQUIRE(record.ok());
     CHECK(record->person == p);
     REQUIRE(record->conflicts.size() == 1);
     CHECK(record->conflicts[0].value == "X654321");
     CHECK(record->conflicts[0].other_person == q);
     CHECK(f.PersonOf("crn:X654321") == q);  // left where it was
-    CHECK(f.EventsOf(p) == std::vector<std::uint64_t>{1, 3});
+    CHECK(f.EventsOf(p) == std::vector<std::uint64_t>{1, 2, 4});
+  }
+  SECTION("two records that contradict nothing are linked into one by the event naming both") {
+    // A prison event with only the prison number arrived before the one that carried the PNC.
+    f.Append({Event("b", R"({"noms":"A1234BC"})", "2019-04-01T10:00:00Z")});
+    const std::uint64_t q = f.PersonOf("noms:A1234BC");
+    CHECK(q != p);
+    auto result = f.Append({Event("c", R"({"pnc":"2012/0123456Y","noms":"A1234BC"})")});
+    CHECK(result.identity_conflicts == 0);
+    CHECK(f.PersonOf("noms:A1234BC") == p);
+    CHECK(f.EventsOf(p) == std::vector<std::uint64_t>{1, 3, 2});  // in event time order
+    CHECK(f.EventsOf(q).empty());
+    auto merged = f.store().ReadPerson(q);
+    REQUIRE(merged.ok());
+    CHECK(merged->merged_into == p);
   }
   f.ExpectVerified();
 }

@@ -107,6 +107,30 @@ TEST_CASE("A merge folds two people into one and the merged one's view goes", "[
   f.ExpectVerified();
 }
 
+TEST_CASE("An event that links two partial records folds them into one view", "[integration]") {
+  StoreFixture f;
+  // The prison's events, with only the prison number, arrive before the reception that named
+  // the PNC beside it: two records for a while, then one.
+  f.Append({Arrest("a1", "2019-03-04T10:00:00Z"),
+            Event("t1", "custody.transferred", "2019-05-01T10:00:00Z",
+                  R"("from_prison":"CFI","to_prison":"PRI","reason":"allocation")",
+                  R"({"noms":"A1234BC"})")});
+  const std::uint64_t prison_only = f.PersonOf("noms:A1234BC");
+  REQUIRE(prison_only != f.PersonOf("pnc:2015/0100001Z"));
+  f.Append({Event("r1", "custody.received", "2019-04-01T10:00:00Z",
+                  R"("prison":"CFI","basis":"sentenced")",
+                  R"({"pnc":"2015/0100001Z","noms":"A1234BC"})")});
+  CHECK(f.PersonOf("noms:A1234BC") == f.PersonOf("pnc:2015/0100001Z"));
+  auto state = Stored(f, "pnc:2015/0100001Z");
+  CHECK(state.view.events == 3);
+  CHECK(state.view.counts.arrests == 1);
+  REQUIRE(state.view.custody);
+  CHECK(state.view.custody->prison == "PRI");
+  CHECK(ReadProjection(f.store(), prison_only).status().IsNotFound());
+  CHECK(ReadAlerts(f.store(), "", events::Timestamp{0}, 100).empty());  // no identity conflict
+  f.ExpectVerified();
+}
+
 TEST_CASE("Replay: a late event and a retraction change only what was known after them",
           "[integration]") {
   StoreFixture f;

@@ -4,8 +4,8 @@
 
 namespace throughline::events {
 
-void WriteEventDataJson(const Event& event, JsonWriter* w) {
-  FieldJson f(w);
+void WriteEventDataJson(const Event& event, JsonWriter* w, const FieldJson::Omit& omit) {
+  FieldJson f(w, omit);
   w->BeginObject();
   w->Key("person");
   f.Object(event.person);
@@ -13,7 +13,7 @@ void WriteEventDataJson(const Event& event, JsonWriter* w) {
   w->EndObject();
 }
 
-void WriteEventJson(const Event& event, JsonWriter* w) {
+void WriteEventJson(const Event& event, JsonWriter* w, const FieldJson::Omit& omit) {
   w->BeginObject();
   w->Key("specversion");
   w->String("1.0");
@@ -32,7 +32,7 @@ void WriteEventJson(const Event& event, JsonWriter* w) {
     w->String(a.value);
   }
   w->Key("data");
-  WriteEventDataJson(event, w);
+  WriteEventDataJson(event, w, omit);
   w->EndObject();
 }
 

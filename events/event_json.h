@@ -8,15 +8,17 @@
 
 #include "events/event.h"
 #include "events/json_writer.h"
+#include "events/record_json.h"
 
 namespace throughline::events {
 
 // Writes the envelope (with `data`) as one JSON object. Flags are not part of the wire form.
-void WriteEventJson(const Event& event, JsonWriter* w);
+// `omit` leaves out members of `data` by path ("conditions"): how readers redact.
+void WriteEventJson(const Event& event, JsonWriter* w, const FieldJson::Omit& omit = {});
 std::string EventToJson(const Event& event);
 
 // Writes only `data` (person first, then the type's fields).
-void WriteEventDataJson(const Event& event, JsonWriter* w);
+void WriteEventDataJson(const Event& event, JsonWriter* w, const FieldJson::Omit& omit = {});
 
 }  // namespace throughline::events
 

@@ -6,6 +6,7 @@
 #define THROUGHLINE_EVENTS_RECORD_JSON_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +20,15 @@ namespace throughline::events {
 
 class FieldJson {
  public:
-  explicit FieldJson(JsonWriter* w) : w_(w) {}
+  // Says, by dotted path ("counts", "flags.ocg_refs", "licence.conditions"), which members to
+  // leave out: how readers redact what a caller may not see. Items of an array share its path.
+  using Omit = std::function<bool(std::string_view path)>;
+
+  explicit FieldJson(JsonWriter* w, Omit omit = {}) : w_(w), omit_(std::move(omit)) {}
+
+  // Whether the member `name` of the object being written is left out; for members written by
+  // hand beside the listed fields.
+  bool Omitted(std::string_view name) const { return omit_ && omit_(PathOf(name)); }
 
   template <Record R>
   void Object(const R& record) {
@@ -47,10 +56,30 @@ class FieldJson {
     }
   };
 
+  std::string PathOf(std::string_view name) const {
+    return path_.empty() ? std::string(name) : path_ + "." + std::string(name);
+  }
+
+  // Writes a member with its path current, so that nested records see theirs.
+  template <class Write>
+  void Scoped(std::string_view name, Write write) {
+    if (!omit_) {  // the common case: no path to keep
+      w_->Key(name);
+      write();
+      return;
+    }
+    std::string path = PathOf(name);
+    if (omit_ && omit_(path))
+      return;
+    w_->Key(name);
+    std::swap(path_, path);
+    write();
+    std::swap(path_, path);
+  }
+
   template <class M>
   void Member(std::string_view name, const M& value) {
-    w_->Key(name);
-    Value(value);
+    Scoped(name, [&] { Value(value); });
   }
   template <class X>
   void Member(std::string_view name, const std::optional<X>& value) {
@@ -61,11 +90,12 @@ class FieldJson {
   void Member(std::string_view name, const std::vector<X>& items) {
     if (items.empty())
       return;
-    w_->Key(name);
-    w_->BeginArray();
-    for (const auto& x : items)
-      Value(x);
-    w_->EndArray();
+    Scoped(name, [&] {
+      w_->BeginArray();
+      for (const auto& x : items)
+        Value(x);
+      w_->EndArray();
+    });
   }
 
   void Value(const std::string& s) { w_->String(s); }
@@ -86,6 +116,8 @@ class FieldJson {
   }
 
   JsonWriter* w_;
+  Omit omit_;
+  std::string path_;
 };
 
 // `record` as a JSON object.

@@ -12,15 +12,18 @@ std::optional<double> ChargeToConvictionRate(const Counts& counts) {
   return std::round(1000.0 * counts.convictions / counts.charges) / 1000.0;
 }
 
-void WriteViewJson(const PersonView& view, events::JsonWriter* w) {
-  events::FieldJson f(w);
+void WriteViewJson(const PersonView& view, events::JsonWriter* w,
+                   const events::FieldJson::Omit& omit) {
+  events::FieldJson f(w, omit);
   w->BeginObject();
   f.Fields(view);
-  w->Key("charge_to_conviction_rate");
-  if (auto rate = ChargeToConvictionRate(view.counts)) {
-    w->Double(*rate);
-  } else {
-    w->Null();
+  if (!f.Omitted("counts")) {
+    w->Key("charge_to_conviction_rate");
+    if (auto rate = ChargeToConvictionRate(view.counts)) {
+      w->Double(*rate);
+    } else {
+      w->Null();
+    }
   }
   w->EndObject();
 }
@@ -31,12 +34,18 @@ std::string ViewToJson(const PersonView& view) {
   return w.Take();
 }
 
-void WritePersonSummaryJson(const PersonView& v, events::JsonWriter* w) {
-  events::FieldJson f(w);
+void WritePersonSummaryJson(const PersonView& v, events::JsonWriter* w,
+                            const events::FieldJson::Omit& omit) {
+  // Each member is written with its own path as the root, as the view's would be.
   auto member = [&](std::string_view key, const auto& record) {
+    if (omit && omit(key))
+      return;
     w->Key(key);
-    f.Object(record);
+    events::FieldJson(w, [&](std::string_view path) {
+      return omit && omit(std::string(key) + "." + std::string(path));
+    }).Object(record);
   };
+  events::FieldJson f(w);
   w->BeginObject();
   w->Key("person");
   w->Int(static_cast<std::int64_t>(v.person));
@@ -56,7 +65,8 @@ void WritePersonSummaryJson(const PersonView& v, events::JsonWriter* w) {
   if (v.risk)
     member("risk", *v.risk);
   member("flags", v.flags);
-  if (v.custody && v.sentence && v.sentence->expected_release_date) {
+  if (v.custody && v.sentence && v.sentence->expected_release_date &&
+      !(omit && omit("sentence"))) {
     w->Key("expected_release_date");
     w->String(events::FormatDate(*v.sentence->expected_release_date));
   }

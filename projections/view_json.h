@@ -8,6 +8,7 @@
 #include <string>
 
 #include "events/json_writer.h"
+#include "events/record_json.h"
 #include "projections/alert.h"
 #include "projections/person_view.h"
 
@@ -16,12 +17,16 @@ namespace throughline::projections {
 // Convictions / charges to 3 decimal places; nullopt when there are no charges.
 std::optional<double> ChargeToConvictionRate(const Counts& counts);
 
-void WriteViewJson(const PersonView& view, events::JsonWriter* w);
+// `omit` leaves members out by path (events/record_json.h): how readers redact. The rate is
+// left out with "counts".
+void WriteViewJson(const PersonView& view, events::JsonWriter* w,
+                   const events::FieldJson::Omit& omit = {});
 std::string ViewToJson(const PersonView& view);
 
 // What a cohort list shows of each person: who they are, where they are, and how they are
 // managed (identifiers, stage, custody, IOM, MAPPA, risk, flags, expected release, licence).
-void WritePersonSummaryJson(const PersonView& view, events::JsonWriter* w);
+void WritePersonSummaryJson(const PersonView& view, events::JsonWriter* w,
+                            const events::FieldJson::Omit& omit = {});
 
 void WriteAlertJson(const Alert& alert, events::JsonWriter* w);
 

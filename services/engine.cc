@@ -3,6 +3,7 @@
 #include <chrono>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace throughline::services {
@@ -113,10 +114,29 @@ void Engine::RaiseDueAlerts() {
   if (now - alerts_checked_at_ < std::chrono::seconds(1))
     return;
   alerts_checked_at_ = now;
-  std::size_t raised = 0;
+  std::vector<projections::Alert> raised;
   if (Status s = log_->projector().RaiseDue(&raised); !s.ok()) {
     spdlog::error("alerts.raise_due_failed error=\"{}\"", s.ToString());
   }
+  if (!raised.empty() && options_.on_alerts_raised)
+    options_.on_alerts_raised(raised);
+}
+
+Readiness Engine::Ready() const {
+  Readiness r;
+  if (!metrics_.assigned)
+    r.reasons.push_back("not consuming: no Kafka partition is assigned (is Kafka reachable?)");
+  std::int64_t lag = 0;
+  for (const auto& [tp, l] : metrics_.Lag())
+    lag += std::max<std::int64_t>(l, 0);
+  if (lag > options_.ready_max_lag) {
+    r.reasons.push_back(fmt::format("catching up: {} messages behind (ready at {} or fewer)", lag,
+                                    options_.ready_max_lag));
+  }
+  if (writer_failing_)
+    r.reasons.push_back("the log cannot be written: see the engine's log (writer.append_failed)");
+  r.ready = r.reasons.empty();
+  return r;
 }
 
 void Engine::WriterLoop() {
@@ -136,6 +156,7 @@ void Engine::WriterLoop() {
       if (s.ok())
         break;
       ++metrics_.write_errors;
+      writer_failing_ = true;
       spdlog::error(
           "writer.append_failed attempt={} error=\"{}\" note=\"nothing of the batch "
           "was written; retrying (ingest pauses meanwhile)\"",
@@ -152,6 +173,7 @@ void Engine::WriterLoop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
       backoff_ms = std::min(backoff_ms * 2, 5000);
     }
+    writer_failing_ = false;
     metrics_.appended += result.appended;
     metrics_.duplicates += result.duplicates;
     metrics_.dead_letters += result.dead_letters;
@@ -160,6 +182,8 @@ void Engine::WriterLoop() {
     if (result.last_sequence)
       metrics_.last_sequence = result.last_sequence;
     ingest_->Commit(batch->offsets);
+    if (options_.on_committed && result.last_sequence)
+      options_.on_committed(result.last_sequence);
     if (result.dead_letters)
       dead_letters_->Notify();
     queue_.Done();

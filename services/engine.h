@@ -11,6 +11,7 @@
 #define THROUGHLINE_SERVICES_ENGINE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "services/ingest_queue.h"
 #include "services/kafka_ingest.h"
 #include "services/projected_log.h"
+#include "services/readiness.h"
 
 namespace throughline::services {
 
@@ -48,6 +50,13 @@ struct EngineOptions {
   std::size_t write_batch_messages = 5000;
   // Called in every batch before it is written (projections). Not owned.
   std::vector<BatchHook*> hooks;
+  // Called on the writer's thread after each batch is durable, with its last sequence (the
+  // API wakes its subscribers). Must not block. Default: none
+  std::function<void(std::uint64_t last_sequence)> on_committed;
+  // Called on the writer's thread with the time-based alerts the clock has just raised.
+  std::function<void(const std::vector<projections::Alert>&)> on_alerts_raised;
+  // Ready (GET /readyz) while the consumer lag is at most this. Default: 10000
+  std::int64_t ready_max_lag = 10'000;
 };
 
 class Engine {
@@ -64,6 +73,8 @@ class Engine {
   const IngestMetrics& metrics() const { return metrics_; }
   const ProjectionMetrics& projection_metrics() const { return log_->projector().metrics(); }
   EmbeddedKafka* embedded_kafka() const { return embedded_.get(); }
+  // Ready when consuming, caught up within ready_max_lag, and writing; else the reasons.
+  Readiness Ready() const;
 
  private:
   explicit Engine(EngineOptions options, const Clock* clock);
@@ -84,6 +95,7 @@ class Engine {
   std::unique_ptr<DeadLetterPublisher> dead_letters_;
   std::thread writer_thread_;
   std::atomic<bool> closing_{false};
+  std::atomic<bool> writer_failing_{false};
   bool stopped_ = false;
   std::chrono::steady_clock::time_point progress_at_;
   std::chrono::steady_clock::time_point alerts_checked_at_;

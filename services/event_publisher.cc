@@ -156,12 +156,13 @@ std::int64_t EventPublisher::GroupLag() {
 void EventPublisher::WaitForLag() {
   // Messages still in the producer's queue count too: they will add to the lag.
   rd_kafka_flush(producer_.get(), 10000);
-  auto last_report = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  // Short waits are the normal course of flow control; only a long one is worth telling.
+  auto last_report = std::chrono::steady_clock::now();
   while (true) {
     const std::int64_t lag = GroupLag();
     if (lag >= 0 && lag <= options_.max_lag)
       return;
-    if (on_wait_ && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
+    if (on_wait_ && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(10)) {
       on_wait_(lag);
       last_report = std::chrono::steady_clock::now();
     }

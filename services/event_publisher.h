@@ -58,7 +58,7 @@ class EventPublisher {
 
   std::uint64_t published() const { return published_; }
   std::uint64_t failed() const { return failed_; }
-  // Called while flow control waits, with the lag seen.
+  // Called every 10 s while flow control has waited that long, with the lag seen.
   void set_on_wait(std::function<void(std::int64_t lag)> f) { on_wait_ = std::move(f); }
   // The group's total lag on the topic; -1 when it cannot be read.
   std::int64_t GroupLag();

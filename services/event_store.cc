@@ -20,7 +20,7 @@ namespace {
 // In the order of Family.
 constexpr const char* kFamilyNames[] = {kMetaFamily,        kLogFamily,      kPersonEventsFamily,
                                         kIdempotencyFamily, kIdentityFamily, kPersonsFamily,
-                                        kDeadLettersFamily};
+                                        kDeadLettersFamily, kAuditFamily};
 constexpr const char* kProjectionFamilyNames[] = {kViewsFamily, kCohortsFamily, kAlertsFamily};
 
 std::string ProjectionFamilyName(const char* base, std::uint64_t generation) {
@@ -86,6 +86,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family,
   switch (family) {
     case Family::kLog:
     case Family::kDeadLetters:
+    case Family::kAudit:
       // Sequential keys, read by key or in order: no filter needed.
       cf.write_buffer_size = write_buffer_bytes / 4;
       break;
@@ -172,7 +173,15 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   std::vector<std::string> existing;
   if (!rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok())
     existing.clear();
-  std::vector<std::string> names(std::begin(kFamilyNames), std::end(kFamilyNames));
+  // A reader of a directory no engine has opened since a fixed family was added does without
+  // it (its handle stays null); an engine creates it.
+  std::vector<std::string> names;
+  for (const char* name : kFamilyNames) {
+    if (mode == OpenMode::kReadWrite ||
+        std::find(existing.begin(), existing.end(), name) != existing.end()) {
+      names.push_back(name);
+    }
+  }
   const auto is_projection = [](const std::string& name) {
     return ProjectionGenerationOf(name).has_value();
   };
@@ -213,8 +222,12 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
     return FromRocks(s, fmt::format("opening the store in {}", dir));
   store->db_.reset(db);
   store->handles_ = handles;
-  for (std::size_t i = 0; i < std::size(kFamilyNames); ++i)
-    store->families_[i] = handles[i];
+  for (auto* handle : handles) {
+    for (std::size_t i = 0; i < std::size(kFamilyNames); ++i) {
+      if (handle->GetName() == kFamilyNames[i])
+        store->families_[i] = handle;
+    }
+  }
 
   // The format version is written once, by the first engine to open the directory.
   std::string version;

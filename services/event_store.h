@@ -68,6 +68,7 @@ enum class Family {
   kIdentity,
   kPersons,
   kDeadLetters,
+  kAudit,
   // The projections' families: the generation current now (see CreateProjectionGeneration).
   kViews,
   kCohorts,
@@ -155,7 +156,7 @@ class EventStore {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::mutex handles_mu_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;       // every handle opened, for closing
-  std::array<rocksdb::ColumnFamilyHandle*, 7> families_{};  // the fixed families
+  std::array<rocksdb::ColumnFamilyHandle*, 8> families_{};  // the fixed families
   std::array<std::atomic<rocksdb::ColumnFamilyHandle*>, 3> projection_{};
   std::uint64_t projection_generation_ = 1;
   rocksdb::WriteOptions write_options_;

@@ -172,8 +172,8 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
   return Status::OK();
 }
 
-Status Projector::RaiseDue(std::size_t* raised) {
-  *raised = 0;
+Status Projector::RaiseDue(std::vector<projections::Alert>* raised) {
+  raised->clear();
   const events::Timestamp now = clock_->Now();
   const ProjectionTarget target = ProjectionTarget::Current(*store_);
   std::string end = kAlertDuePrefix;
@@ -196,7 +196,7 @@ Status Projector::RaiseDue(std::size_t* raised) {
     for (const auto& a : state->alerts) {
       if (a.id == id) {
         PutRaisedAlert(target, a, &batch);
-        ++*raised;
+        raised->push_back(a);
         spdlog::info("alert.raised id={} rule={} person={} agency=\"{}\" message=\"{}\"", a.id,
                      events::EnumName(a.rule), a.person, a.agency, a.message);
       }
@@ -204,8 +204,12 @@ Status Projector::RaiseDue(std::size_t* raised) {
   }
   if (batch.Count() == 0)
     return Status::OK();
-  metrics_.alerts_raised += *raised;
-  return store_->Write(&batch);
+  if (Status s = store_->Write(&batch); !s.ok()) {
+    raised->clear();
+    return s;
+  }
+  metrics_.alerts_raised += raised->size();
+  return Status::OK();
 }
 
 }  // namespace throughline::services

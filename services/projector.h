@@ -59,8 +59,9 @@ class Projector final : public BatchHook {
                  const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
                  rocksdb::WriteBatch* batch) override;
 
-  // Raises the alerts due by now; writes its own batch. Call from the writer's thread only.
-  Status RaiseDue(std::size_t* raised);
+  // Raises the alerts due by now; writes its own batch; `raised` gets them. Call from the
+  // writer's thread only.
+  Status RaiseDue(std::vector<projections::Alert>* raised);
 
   const ProjectionMetrics& metrics() const { return metrics_; }
 

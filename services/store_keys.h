@@ -25,6 +25,7 @@ inline constexpr char kIdempotencyFamily[] = "idempotency";     // source, id ->
 inline constexpr char kIdentityFamily[] = "identity";           // identifier -> person
 inline constexpr char kPersonsFamily[] = "persons";             // person -> person record
 inline constexpr char kDeadLettersFamily[] = "dead_letters";    // dead-letter number -> record
+inline constexpr char kAuditFamily[] = "audit";                 // audit sequence -> record
 // The projections' families carry a generation suffix, "views.1": a rebuild fills the next
 // generation beside the current one and switches to it.
 inline constexpr char kViewsFamily[] = "views";      // person -> projection state
@@ -42,6 +43,8 @@ inline constexpr char kOffsetKeyPrefix[] = "offset/";  // + topic + '/' + partit
 inline constexpr char kGapKeyPrefix[] = "gap/";        // see GapKey
 inline constexpr char kProjectionGenerationKey[] = "projection_generation";  // u64 LE
 inline constexpr char kProjectionVersionKey[] = "projection_version";        // u8
+inline constexpr char kAuditNextKey[] = "audit_next";           // u64 LE: the next audit sequence
+inline constexpr char kAuditLastHashKey[] = "audit_last_hash";  // 32 bytes
 
 // The store layout version. Bump when a key or value layout changes incompatibly.
 inline constexpr std::uint8_t kStoreFormatVersion = 1;

@@ -18,6 +18,8 @@ void AddImportCommand(CLI::App& app);
 void AddGenCommand(CLI::App& app);
 void AddViewCommands(CLI::App& app);
 void AddRebuildCommand(CLI::App& app);
+void AddTokenCommand(CLI::App& app);
+void AddAuditCommand(CLI::App& app);
 
 }  // namespace throughline::tools
 

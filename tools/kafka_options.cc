@@ -1,7 +1,6 @@
 #include "tools/kafka_options.h"
 
 #include <fstream>
-#include <limits>
 
 #include <fmt/format.h>
 
@@ -63,20 +62,15 @@ Result<std::unique_ptr<services::EventPublisher>> OpenPublisher(const PublishFla
   auto publisher = services::EventPublisher::Open(options);
   if (!publisher.ok())
     return publisher.status();
-  // Waiting while the engine catches up is the normal course of things; only a lag that does
-  // not shrink is worth telling (is an engine consuming at all?).
   (*publisher)
-      ->set_on_wait([group = flags.group, topic = flags.topic, max_lag = flags.max_lag,
-                     last = std::numeric_limits<std::int64_t>::max()](std::int64_t lag) mutable {
-        if (lag < 0 || lag >= last) {
-          fmt::print(stderr,
-                     "\nwaiting for the engine: group {} is {} messages behind (limit {}) and not "
-                     "catching up; is an engine consuming {}?\n",
-                     group, lag < 0 ? std::string("an unknown number of") : std::to_string(lag),
-                     max_lag, topic);
-        }
-        last = lag;
-      });
+      ->set_on_wait(
+          [group = flags.group, topic = flags.topic, max_lag = flags.max_lag](std::int64_t lag) {
+            fmt::print(stderr,
+                       "\nwaiting for the engine: group {} has been {} messages behind (limit {}) "
+                       "for 10 s or more; is an engine consuming {}?\n",
+                       group, lag < 0 ? std::string("an unknown number of") : std::to_string(lag),
+                       max_lag, topic);
+          });
   return publisher;
 }
 

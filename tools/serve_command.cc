@@ -1,8 +1,14 @@
 // `throughline serve --data DIR`: the engine.
 
+#include <atomic>
+#include <fstream>
+
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "services/audit_log.h"
 #include "services/engine.h"
+#include "services/http_server.h"
 #include "tools/commands.h"
 #include "tools/kafka_options.h"
 #include "tools/process.h"
@@ -20,7 +26,49 @@ struct ServeFlags {
   int partitions = 6;
   bool sync = true;
   std::string log_level = "info";
+  services::HttpServerOptions http;
+  bool no_http = false;
+  std::string tokens;  // default: DATA/tokens
 };
+
+// The API's /metrics: the engine's counters and the server's.
+std::string Metrics(const services::Engine& engine, const services::HttpServer* server) {
+  const services::IngestMetrics& m = engine.metrics();
+  const services::ProjectionMetrics& p = engine.projection_metrics();
+  std::string out;
+  auto counter = [&](std::string_view name, std::string_view help, std::uint64_t v) {
+    fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help,
+                   name, name, v);
+  };
+  counter("throughline_events_appended_total", "Events appended to the log", m.appended.load());
+  counter("throughline_duplicates_total", "Redeliveries skipped", m.duplicates.load());
+  counter("throughline_dead_letters_total", "Messages rejected to the dead-letter topic",
+          m.dead_letters.load());
+  counter("throughline_identity_conflicts_total", "Events whose identifiers were another's",
+          m.identity_conflicts.load());
+  counter("throughline_offset_gaps_total", "Offset ranges lost before they were read",
+          m.gaps.load());
+  counter("throughline_write_errors_total", "Batches that failed to write (and were retried)",
+          m.write_errors.load());
+  counter("throughline_views_refolded_total", "Persons folded afresh", p.refolds.load());
+  counter("throughline_views_applied_total", "Persons updated incrementally", p.incremental.load());
+  counter("throughline_alerts_raised_total", "Alerts raised", p.alerts_raised.load());
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP throughline_log_size_events Records in the log\n"
+                 "# TYPE throughline_log_size_events gauge\nthroughline_log_size_events {}\n",
+                 engine.store()->state().next_sequence - 1);
+  out +=
+      "# HELP throughline_consumer_lag Messages not yet consumed, per partition\n"
+      "# TYPE throughline_consumer_lag gauge\n";
+  for (const auto& [tp, lag] : m.Lag()) {
+    fmt::format_to(std::back_inserter(out),
+                   "throughline_consumer_lag{{topic=\"{}\",partition=\"{}\"}} {}\n", tp.first,
+                   tp.second, lag);
+  }
+  if (server != nullptr)
+    server->WritePrometheus(&out);
+  return out;
+}
 
 int Serve(const ServeFlags& flags) {
   SetUpLogging(flags.log_level);
@@ -39,10 +87,60 @@ int Serve(const ServeFlags& flags) {
   }
   options.kafka = *connection;
   static services::SystemClock clock;
+  // The server starts after the engine (it reads the engine's store) but the engine reports to
+  // it from its first batch: through this pointer, set once the server is up.
+  std::atomic<services::HttpServer*> server{nullptr};
+  options.on_committed = [&server](std::uint64_t last) {
+    if (auto* s = server.load())
+      s->Committed(last);
+  };
+  options.on_alerts_raised = [&server](const std::vector<projections::Alert>& alerts) {
+    if (auto* s = server.load())
+      s->AlertsRaised(alerts);
+  };
   auto engine = services::Engine::Start(std::move(options), &clock);
   if (!engine.ok()) {
     spdlog::error("serve.failed error=\"{}\"", engine.status().ToString());
     return 1;
+  }
+  std::unique_ptr<services::HttpServer> http;
+  services::TokenRegistry tokens;
+  std::unique_ptr<services::AuditLog> audit;
+  if (!flags.no_http) {
+    const std::string tokens_path = flags.tokens.empty() ? flags.data + "/tokens" : flags.tokens;
+    auto loaded = services::TokenRegistry::Load(tokens_path);
+    if (loaded.ok()) {
+      tokens = std::move(*loaded);
+    } else if (!loaded.status().IsNotFound() || !flags.tokens.empty()) {
+      spdlog::error("serve.failed error=\"{}\"", loaded.status().message());
+      (*engine)->Stop();
+      return 2;
+    } else {
+      spdlog::warn(
+          "http.no_tokens file={} note=\"every /v1 request will be refused: create a token with "
+          "throughline token --data {} --role ROLE --agency AGENCY\"",
+          tokens_path, flags.data);
+    }
+    audit = std::make_unique<services::AuditLog>((*engine)->store());
+    services::ReadModels models;
+    models.store = (*engine)->store();
+    models.tokens = &tokens;
+    models.audit = audit.get();
+    models.clock = &clock;
+    services::Engine* e = engine->get();
+    models.readiness = [e] { return e->Ready(); };
+    models.metrics = [e, &server] { return Metrics(*e, server.load()); };
+    auto started = services::HttpServer::Start(flags.http, std::move(models));
+    if (!started.ok()) {
+      spdlog::error("serve.failed error=\"{}\"", started.status().message());
+      (*engine)->Stop();
+      return 2;
+    }
+    http = std::move(*started);
+    server = http.get();
+    spdlog::info("http.ready url={}://{}/ tokens={} note=\"the dashboard is at that address\"",
+                 http->tls() ? "https" : "http", http->address(), tokens.size());
+    std::ofstream(flags.data + "/http.address", std::ios::trunc) << http->address() << '\n';
   }
   spdlog::info(
       "serve.ready bootstrap={} data={} note=\"publish with: throughline produce "
@@ -50,6 +148,10 @@ int Serve(const ServeFlags& flags) {
       (*engine)->bootstrap(), flags.data, flags.data);
   std::string signal = WaitForStopSignal();
   spdlog::info("serve.signal signal={}", signal);
+  if (http) {
+    server = nullptr;
+    http->Stop();
+  }
   (*engine)->Stop();
   return 0;
 }
@@ -71,6 +173,16 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--sync", flags->sync, "Fsync every batch before it counts as written")
       ->capture_default_str();
   cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  cmd->add_option("--listen", flags->http.listen, "The API and dashboard: host:port (port 0: any)")
+      ->capture_default_str();
+  cmd->add_flag("--no-http", flags->no_http, "Serve no API (ingest only)");
+  cmd->add_option("--tokens", flags->tokens,
+                  "Tokens file (throughline token); default DATA/tokens when it exists");
+  cmd->add_option("--tls-cert", flags->http.tls_certificate,
+                  "PEM certificate chain: serve HTTPS and WSS only");
+  cmd->add_option("--tls-key", flags->http.tls_private_key, "PEM private key of --tls-cert");
+  cmd->add_option("--http-threads", flags->http.threads, "Threads serving the API")
       ->capture_default_str();
   cmd->callback([flags] { throw CLI::RuntimeError(Serve(*flags)); });
 }

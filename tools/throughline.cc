@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   throughline::tools::AddGenCommand(app);
   throughline::tools::AddViewCommands(app);
   throughline::tools::AddRebuildCommand(app);
+  throughline::tools::AddTokenCommand(app);
+  throughline::tools::AddAuditCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

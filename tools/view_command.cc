@@ -5,13 +5,13 @@
 
 #include <fmt/format.h>
 
-#include "events/event_json.h"
 #include "projections/as_of.h"
 #include "projections/view_json.h"
 #include "services/clock.h"
 #include "services/cohort_query.h"
 #include "services/event_store.h"
 #include "services/person_ref.h"
+#include "services/person_reply.h"
 #include "services/projection_reader.h"
 #include "tools/commands.h"
 
@@ -42,25 +42,6 @@ int Fail(std::string_view command, const Status& s) {
   return s.IsNotFound() ? 1 : 2;
 }
 
-void WriteTimeline(const std::vector<services::TimelineEntry>& timeline, events::JsonWriter* w) {
-  w->BeginArray();
-  for (const auto& entry : timeline) {
-    w->BeginObject();
-    w->Key("sequence");
-    w->Int(static_cast<std::int64_t>(entry.sequence));
-    w->Key("appended_at");
-    w->String(events::FormatTimestamp(entry.appended_at));
-    if (entry.retracted) {
-      w->Key("retracted");
-      w->Bool(true);
-    }
-    w->Key("event");
-    events::WriteEventJson(entry.event, w);
-    w->EndObject();
-  }
-  w->EndArray();
-}
-
 int View(const ViewFlags& flags) {
   auto store = OpenForReading(flags.data);
   if (!store.ok())
@@ -83,64 +64,19 @@ int View(const ViewFlags& flags) {
       return Fail("view", Status::InvalidArgument("--as-known-at: " + k.status().message()));
     known = *k;
   }
-  const bool replay = as_of || known.sequence || known.time || flags.timeline;
-
+  services::PersonQuery query;
+  query.person = *person;
+  query.as_of = as_of;
+  query.known = known;
+  query.fold = flags.fold;
+  query.timeline = flags.timeline;
+  auto reply = services::ReadPerson(**store, query, Now());
+  if (!reply.ok())
+    return Fail("view", reply.status());
   events::JsonWriter w;
-  w.BeginObject();
-  w.Key("log_position");
-  w.Int(static_cast<std::int64_t>((*store)->state().next_sequence - 1));
-  if (as_of) {
-    w.Key("as_of");
-    w.String(events::FormatTimestamp(*as_of));
-  }
-  if (known.sequence) {
-    w.Key("as_known_at_sequence");
-    w.Int(static_cast<std::int64_t>(*known.sequence));
-  }
-  if (known.time) {
-    w.Key("as_known_at");
-    w.String(events::FormatTimestamp(*known.time));
-  }
-  w.Key("from");
-  projections::ProjectionState state;
-  std::vector<services::TimelineEntry> timeline;
-  if (replay) {
-    w.String("replay");
-    auto r = services::ReplayPerson(**store, *person, as_of, known);
-    if (!r.ok())
-      return Fail("view", r.status());
-    state = std::move(r->state);
-    timeline = std::move(r->timeline);
-  } else if (flags.fold) {
-    w.String("fold");
-    auto s = services::FoldFromLog(**store, *person);
-    if (!s.ok())
-      return Fail("view", s.status());
-    state = std::move(*s);
-  } else {
-    w.String("stored");
-    auto s = services::ReadProjection(**store, *person);
-    if (!s.ok())
-      return Fail("view", s.status());
-    state = std::move(*s);
-  }
-  if (!replay) {
-    // As it stands today: bail, licences and orders whose dates have passed have ended, even
-    // with nothing published since (projections/fold.h, AgeTo).
-    projections::AgeTo(&state, Now());
-  }
-  w.Key("view");
-  projections::WriteViewJson(state.view, &w);
-  w.Key("alerts");
-  w.BeginArray();
-  for (const auto& alert : state.alerts)
-    projections::WriteAlertJson(alert, &w);
-  w.EndArray();
-  if (flags.timeline) {
-    w.Key("timeline");
-    WriteTimeline(timeline, &w);
-  }
-  w.EndObject();
+  // The command line reads a data directory directly: whoever can read the directory can read
+  // everything in it, so nothing is redacted here.
+  services::WritePersonReplyJson(*reply, services::kAllClasses, &w);
   std::cout << w.str() << '\n';
   return 0;
 }

@@ -1,0 +1,39 @@
+// LatencyHistogram: counts of durations in fixed buckets, Prometheus-style, cheap to record
+// from any thread (relaxed atomics) and read for /metrics and percentiles.
+
+#ifndef THROUGHLINE_SERVICES_LATENCY_HISTOGRAM_H_
+#define THROUGHLINE_SERVICES_LATENCY_HISTOGRAM_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace throughline::services {
+
+class LatencyHistogram {
+ public:
+  // Upper bounds of the buckets, in microseconds: 50 us to 10 s, roughly x2 apart.
+  static constexpr std::array<std::uint64_t, 18> kBoundsUs = {
+      50,    100,    200,    500,    1000,    2000,    5000,    10000,    20000,
+      50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000, UINT64_MAX};
+
+  void Record(std::uint64_t micros);
+
+  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  // The bucket bound below which `quantile` (0..1) of the recorded durations fall, in us.
+  std::uint64_t Quantile(double quantile) const;
+
+  // Appends the Prometheus histogram `name` (in seconds) with `labels` ("" or `a="b"`).
+  void WritePrometheus(std::string_view name, std::string_view labels, std::string* out) const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBoundsUs.size()> buckets_{};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_us_{0};
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_LATENCY_HISTOGRAM_H_

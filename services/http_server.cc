@@ -133,9 +133,10 @@ class HttpServer::Impl {
     std::vector<std::shared_ptr<Subscriber>> live;
     std::erase_if(subscribers_, [&](const std::weak_ptr<Subscriber>& w) {
       auto s = w.lock();
-      if (s)
-        live.push_back(std::move(s));
-      return !s;
+      if (!s)
+        return true;
+      live.push_back(std::move(s));
+      return false;
     });
     return live;
   }
@@ -192,6 +193,11 @@ class WebSocketSession : public Impl::Subscriber,
   }
 
   void Start(http::request<http::string_body> request) {
+    if (server_->options().subscriber_send_buffer > 0) {
+      beast::error_code ec;
+      beast::get_lowest_layer(ws_).socket().set_option(
+          net::socket_base::send_buffer_size(server_->options().subscriber_send_buffer), ec);
+    }
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(kMaxWebSocketMessage);
     ws_.set_option(websocket::stream_base::decorator(

@@ -47,6 +47,9 @@ struct HttpServerOptions {
   std::uint64_t max_subscriber_lag = 100'000;
   // A subscriber that does not take a message in this long is cut off. Default: 30 s
   std::chrono::milliseconds subscriber_write_timeout{30'000};
+  // The kernel's send buffer for a subscriber's socket, in bytes (0: the system's). Small, a
+  // subscriber that stops reading is noticed sooner; tests use it. Default: 0
+  int subscriber_send_buffer = 0;
   // PEM files; both set: HTTPS and WSS only. Default: plain
   std::string tls_certificate;
   std::string tls_private_key;

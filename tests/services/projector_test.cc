@@ -25,15 +25,9 @@ using testing::StoreFixture;
 
 const char kPnc[] = R"({"pnc":"2015/0100001Z"})";
 
-// An envelope of `type` about `person` (JSON), with the type's fields (JSON members).
 std::string Event(const std::string& id, const std::string& type, const std::string& time,
                   const std::string& fields, const std::string& person = kPnc) {
-  // Custody events are in their current dataversion 2 (`prison`, not `establishment`).
-  return fmt::format(R"({{"specversion":"1.0","id":"{}","source":"test/{}","type":"{}",)"
-                     R"("time":"{}","dataversion":{},"data":{{"person":{}{}{}}}}})",
-                     id, type.substr(0, type.find('.')), type, time,
-                     type.starts_with("custody.") ? 2 : 1, person, fields.empty() ? "" : ",",
-                     fields);
+  return testing::Envelope(id, type, time, fields, person);
 }
 
 std::string Arrest(const std::string& id, const std::string& time,

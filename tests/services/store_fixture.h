@@ -22,6 +22,18 @@
 
 namespace throughline::testing {
 
+// An envelope of `type` about `person` (a JSON object of identifiers) with the type's fields
+// (JSON members, or ""), from source "test/<family of the type>". Custody events are in their
+// current dataversion 2 (`prison`, not `establishment`).
+inline std::string Envelope(const std::string& id, const std::string& type, const std::string& time,
+                            const std::string& fields, const std::string& person) {
+  return fmt::format(R"({{"specversion":"1.0","id":"{}","source":"test/{}","type":"{}",)"
+                     R"("time":"{}","dataversion":{},"data":{{"person":{}{}{}}}}})",
+                     id, type.substr(0, type.find('.')), type, time,
+                     type.starts_with("custody.") ? 2 : 1, person, fields.empty() ? "" : ",",
+                     fields);
+}
+
 // Every key and value of a column family, for comparing projections before and after.
 inline std::map<std::string, std::string> ReadFamily(const services::EventStore& store,
                                                      services::Family family) {

@@ -1,0 +1,64 @@
+// A small, blocking HTTP and WebSocket client for tests (Boost.Beast), so that the API is tested
+// the way a dashboard or a partner system would call it: over a real socket.
+
+#ifndef THROUGHLINE_TESTS_HTTP_CLIENT_H_
+#define THROUGHLINE_TESTS_HTTP_CLIENT_H_
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace throughline::testing {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct ClientResponse {
+  int status = 0;  // 0: no response (connection failed or timed out)
+  std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string error;                           // why status is 0
+};
+
+// One request on a fresh connection to `address` ("127.0.0.1:8080").
+ClientResponse HttpCall(const std::string& method, const std::string& address,
+                        const std::string& target, const std::string& body = "",
+                        const Headers& headers = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+inline ClientResponse HttpGet(const std::string& address, const std::string& target,
+                              const Headers& headers = {}) {
+  return HttpCall("GET", address, target, "", headers);
+}
+
+// A WebSocket client connection.
+class WebSocketClient {
+ public:
+  WebSocketClient();
+  ~WebSocketClient();
+  WebSocketClient(const WebSocketClient&) = delete;
+  WebSocketClient& operator=(const WebSocketClient&) = delete;
+
+  // Connects and upgrades; on refusal, the HTTP status the server answered (e.g. 401), else 101.
+  // `receive_buffer` (bytes, 0: the system's) makes a client that stops reading felt sooner.
+  int Connect(const std::string& address, const std::string& target, const Headers& headers = {},
+              int receive_buffer = 0);
+  // The next text message; nullopt when the connection closed or `timeout` passed.
+  std::optional<std::string> Read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  bool closed() const { return closed_; }
+  // The reason the server closed with, once closed.
+  const std::string& close_reason() const { return close_reason_; }
+  void Close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  bool closed_ = false;
+  std::string close_reason_;
+};
+
+}  // namespace throughline::testing
+
+#endif  // THROUGHLINE_TESTS_HTTP_CLIENT_H_

@@ -1,0 +1,305 @@
+// The HTTP server over a real loopback socket, with a real HTTP and WebSocket client: every
+// endpoint, limits, read-your-own-write, and subscriptions from a sequence, live, resumed with
+// no gap or duplicate, and a slow subscriber cut off while ingest goes on.
+
+#include "services/http_server.h"
+
+#include <chrono>
+#include <numeric>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "services/audit_log.h"
+#include "tests/http_client.h"
+#include "tests/services/store_fixture.h"
+
+namespace throughline::services {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using testing::Envelope;
+
+std::string Pnc(int i) {
+  // Serials 0100001.. of 2015, with their check letters.
+  static constexpr char kAlphabet[] = "ZABCDEFGHJKLMNPQRTUVWXY";
+  const long serial = 100000 + i;
+  return fmt::format("2015/{:07}{}", serial, kAlphabet[(150000000L + serial) % 23]);
+}
+
+std::string Arrest(int n, int person) {
+  return Envelope(fmt::format("a{}", n), "arrest.recorded",
+                  fmt::format("2022-01-01T{:02}:{:02}:{:02}Z", n / 3600, n / 60 % 60, n % 60),
+                  R"("mode":"arrest","force":"gwent","offences":[{"code":"TH68001"}])",
+                  fmt::format(R"({{"pnc":"{}"}})", Pnc(person)));
+}
+
+class ServerFixture {
+ public:
+  explicit ServerFixture(HttpServerOptions options = {}) {
+    audit_ = std::make_unique<AuditLog>(&store_.store());
+    std::string lines;
+    for (const char* role : {"probation", "housing", "auditor"}) {
+      auto t = MakeToken(role, fmt::format("{}:test", role), std::nullopt);
+      REQUIRE(t.ok());
+      tokens_[role] = t->token;
+      lines += t->line + "\n";
+    }
+    auto registry = TokenRegistry::Parse(lines, "test");
+    REQUIRE(registry.ok());
+    registry_ = std::move(*registry);
+    ReadModels models;
+    models.store = &store_.store();
+    models.tokens = &registry_;
+    models.audit = audit_.get();
+    models.clock = &store_.clock();
+    models.metrics = [this] {
+      std::string out;
+      server_->WritePrometheus(&out);
+      return out;
+    };
+    options.listen = "127.0.0.1:0";
+    auto server = HttpServer::Start(options, models);
+    REQUIRE(server.ok());
+    server_ = std::move(*server);
+  }
+
+  // Appends arrests numbered [from, to) for persons n % persons, one batch, and tells the
+  // server.
+  void Publish(int from, int to, int persons = 3) {
+    std::vector<std::string> batch;
+    for (int n = from; n < to; ++n)
+      batch.push_back(Arrest(n, n % persons + 1));
+    auto result = store_.Append(batch);
+    REQUIRE(result.appended == static_cast<std::size_t>(to - from));
+    server_->Committed(result.last_sequence);
+  }
+
+  testing::Headers Auth(const std::string& role) {
+    return {{"Authorization", "Bearer " + tokens_.at(role)}};
+  }
+  const std::string& token(const std::string& role) { return tokens_.at(role); }
+  std::string address() const { return server_->address(); }
+  HttpServer& server() { return *server_; }
+  AuditLog& audit() { return *audit_; }
+
+ private:
+  testing::StoreFixture store_;
+  std::unique_ptr<AuditLog> audit_;
+  std::map<std::string, std::string> tokens_;
+  TokenRegistry registry_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+json::value Parse(const std::string& text) {
+  INFO(text);
+  json::value v;
+  REQUIRE_NOTHROW(v = json::parse(text));
+  return v;
+}
+
+TEST_CASE("Every endpoint answers over a real socket", "[integration]") {
+  ServerFixture f;
+  f.Publish(0, 10);
+  const auto auth = f.Auth("probation");
+  struct Case {
+    std::string target;
+    std::string content_type;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/v1/persons/id:1", "application/json"},
+           {"/v1/persons/pnc:" + Pnc(1).replace(4, 1, "%2F") + "/timeline", "application/json"},
+           {"/v1/cohorts/iom", "application/json"},
+           {"/v1/cohorts/prisons/CFI?limit=5", "application/json"},
+           {"/v1/cohorts/releases?within_days=30", "application/json"},
+           {"/v1/cohorts/licence", "application/json"},
+           {"/v1/alerts", "application/json"},
+           {"/v1/events?from_seq=1&limit=5", "application/json"},
+           {"/healthz", "application/json"},
+           {"/metrics", "text/plain"},
+           {"/", "text/html"},
+       }) {
+    auto r = testing::HttpGet(f.address(), c.target, auth);
+    INFO(c.target << ": " << r.error << r.body);
+    CHECK(r.status == 200);
+    CHECK(r.headers["content-type"].starts_with(c.content_type));
+  }
+  auto person = Parse(testing::HttpGet(f.address(), "/v1/persons/id:1", auth).body);
+  CHECK(person.at("view").at("counts").at("arrests") == 4);  // 1, 4, 7, 10th arrests
+  CHECK(person.at("log_position") == 10);
+  auto events = Parse(testing::HttpGet(f.address(), "/v1/events?from_seq=9", auth).body);
+  CHECK(events.at("events").as_array().size() == 2);
+  CHECK(events.at("next_seq") == 11);
+  CHECK(testing::HttpGet(f.address(), "/v1/audit", f.Auth("auditor")).status == 200);
+  CHECK(testing::HttpGet(f.address(), "/v1/persons/id:1").status == 401);
+  auto metrics = testing::HttpGet(f.address(), "/metrics").body;
+  CHECK(metrics.find("throughline_http_request_seconds_count") != std::string::npos);
+}
+
+TEST_CASE("Limits: header size, methods, garbage", "[integration]") {
+  ServerFixture f;
+  auto huge = testing::HttpGet(f.address(), "/healthz", {{"X-Padding", std::string(10000, 'x')}});
+  CHECK(huge.status == 431);
+  CHECK(testing::HttpCall("POST", f.address(), "/v1/alerts", "{}", f.Auth("probation")).status ==
+        405);
+  auto long_target =
+      testing::HttpGet(f.address(), "/v1/persons/" + std::string(5000, 'a'), f.Auth("probation"));
+  CHECK((long_target.status == 400 || long_target.status == 431));
+}
+
+TEST_CASE("min_seq: a writer reads its own write", "[integration]") {
+  HttpServerOptions options;
+  options.min_seq_wait = 2s;
+  ServerFixture f(options);
+  f.Publish(0, 5);
+  std::thread later([&] {
+    std::this_thread::sleep_for(300ms);
+    f.Publish(5, 6);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto r = testing::HttpGet(f.address(), "/v1/events?from_seq=6&min_seq=6", f.Auth("probation"));
+  later.join();
+  CHECK(std::chrono::steady_clock::now() - start >= 250ms);
+  REQUIRE(r.status == 200);
+  CHECK(Parse(r.body).at("events").as_array().size() == 1);
+  auto never = testing::HttpGet(f.address(), "/v1/alerts?min_seq=100", f.Auth("probation"));
+  CHECK(never.status == 503);
+  CHECK(never.headers["retry-after"] == "1");
+  CHECK(Parse(never.body).at("error").at("code") == "not_caught_up");
+}
+
+// Reads messages until `count` change messages or a timeout; returns their sequences.
+std::vector<std::int64_t> Changes(testing::WebSocketClient& ws, std::size_t count,
+                                  std::vector<std::string>* types = nullptr) {
+  std::vector<std::int64_t> sequences;
+  while (sequences.size() < count) {
+    auto m = ws.Read(5s);
+    if (!m)
+      break;
+    auto v = Parse(*m);
+    if (types)
+      types->emplace_back(v.at("type").as_string());
+    if (v.at("type") == "change")
+      sequences.push_back(v.at("sequence").as_int64());
+  }
+  return sequences;
+}
+
+TEST_CASE("Subscriptions: from a sequence, caught up, live, resumed with no gap or duplicate",
+          "[integration]") {
+  ServerFixture f;
+  f.Publish(0, 20);
+  testing::WebSocketClient ws;
+  REQUIRE(ws.Connect(f.address(), "/v1/subscribe?from=1", f.Auth("probation")) == 101);
+  std::vector<std::string> types;
+  auto first = Changes(ws, 20, &types);
+  std::vector<std::int64_t> expected(20);
+  std::iota(expected.begin(), expected.end(), 1);
+  CHECK(first == expected);
+  auto caught_up = ws.Read(5s);
+  REQUIRE(caught_up);
+  CHECK(Parse(*caught_up).at("type") == "caught_up");
+  CHECK(Parse(*caught_up).at("sequence") == 20);
+
+  f.Publish(20, 25);
+  CHECK(Changes(ws, 5) == std::vector<std::int64_t>{21, 22, 23, 24, 25});
+  ws.Close();
+
+  // Gone after 23; while away, more happened. Back from 24: nothing missed, nothing twice.
+  f.Publish(25, 28);
+  testing::WebSocketClient again;
+  REQUIRE(again.Connect(f.address(), "/v1/subscribe?from=24", f.Auth("probation")) == 101);
+  CHECK(Changes(again, 5) == std::vector<std::int64_t>{24, 25, 26, 27, 28});
+
+  SECTION("filters: one person, and a browser's token in the query") {
+    testing::WebSocketClient one;
+    REQUIRE(one.Connect(f.address(), "/v1/subscribe?from=1&persons=id:2&access_token=" +
+                                         f.token("probation")) == 101);
+    auto mine = Changes(one, 9);
+    CHECK(mine == std::vector<std::int64_t>{2, 5, 8, 11, 14, 17, 20, 23, 26});
+  }
+  SECTION("need to know: housing sees no arrests") {
+    testing::WebSocketClient housing;
+    REQUIRE(housing.Connect(f.address(), "/v1/subscribe?from=1", f.Auth("housing")) == 101);
+    auto m = housing.Read(5s);
+    REQUIRE(m);
+    CHECK(Parse(*m).at("type") == "caught_up");
+  }
+  SECTION("refusals") {
+    testing::WebSocketClient nobody;
+    CHECK(nobody.Connect(f.address(), "/v1/subscribe?from=1") == 401);
+    testing::WebSocketClient auditor;
+    CHECK(auditor.Connect(f.address(), "/v1/subscribe", f.Auth("auditor")) == 403);
+    testing::WebSocketClient bad;
+    CHECK(bad.Connect(f.address(), "/v1/subscribe?types=arest.recorded", f.Auth("probation")) ==
+          400);
+  }
+  SECTION("at most 8 subscriptions per token") {
+    std::vector<std::unique_ptr<testing::WebSocketClient>> open;
+    for (int i = 0; i < 7; ++i) {  // `again` holds one already
+      open.push_back(std::make_unique<testing::WebSocketClient>());
+      REQUIRE(open.back()->Connect(f.address(), "/v1/subscribe", f.Auth("probation")) == 101);
+    }
+    testing::WebSocketClient ninth;
+    CHECK(ninth.Connect(f.address(), "/v1/subscribe", f.Auth("probation")) == 429);
+  }
+  auto audited =
+      f.audit().Read(1, 1000, [](const AuditRecord& r) { return r.action == "subscribe"; });
+  CHECK(audited.size() >= 2);
+}
+
+TEST_CASE("A slow subscriber is cut off with its last sequence, and ingest never waits",
+          "[integration]") {
+  HttpServerOptions options;
+  options.max_subscriber_lag = 50;
+  options.subscriber_send_buffer = 32 * 1024;
+  ServerFixture f(options);
+  f.Publish(0, 1);
+  testing::WebSocketClient slow;
+  REQUIRE(slow.Connect(f.address(), "/v1/subscribe", f.Auth("probation"), 32 * 1024) == 101);
+  REQUIRE(slow.Read(5s));  // caught up: live from here
+
+  // 3,000 events while the subscriber reads nothing: ingest is not held up by it.
+  const auto start = std::chrono::steady_clock::now();
+  for (int batch = 0; batch < 100; ++batch)
+    f.Publish(1 + batch * 30, 31 + batch * 30);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  WARN("3000 events appended in " << seconds << " s with a stalled subscriber");
+  CHECK(seconds < 10);
+
+  // It reads again, slowly: what was in flight arrives, then the close with the reason.
+  std::int64_t last = 0;
+  int received = 0;
+  while (auto m = slow.Read(10s)) {
+    auto v = Parse(*m);
+    if (v.at("type") == "change") {
+      CHECK(v.at("sequence").as_int64() > last);
+      last = v.at("sequence").as_int64();
+      ++received;
+    }
+  }
+  INFO("received " << received << ", the last " << last);
+  REQUIRE(slow.closed());
+  INFO("close reason: " << slow.close_reason());
+  CHECK(slow.close_reason().find("too slow") != std::string::npos);
+  CHECK(slow.close_reason().find(fmt::format("last delivered sequence {}", last)) !=
+        std::string::npos);
+  CHECK(received < 3000);
+  CHECK(f.server().metrics().subscribers_cut_off >= 1);
+
+  // Anyone else is served as before, and the cut-off one can resume where it was.
+  testing::WebSocketClient resumed;
+  REQUIRE(resumed.Connect(f.address(), fmt::format("/v1/subscribe?from={}", last + 1),
+                          f.Auth("probation")) == 101);
+  const auto rest = Changes(resumed, static_cast<std::size_t>(3001 - last));
+  REQUIRE_FALSE(rest.empty());
+  CHECK(rest.front() == last + 1);
+  CHECK(rest.back() == 3001);
+}
+
+}  // namespace
+}  // namespace throughline::services

@@ -36,9 +36,11 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
         return s;
       }
     }
-    if (Status s = engine->embedded_->CreateTopic(o.dead_letter_topic, o.embedded_partitions);
-        !s.ok()) {
-      return s;
+    for (const std::string& topic : {o.dead_letter_topic, o.change_topic}) {
+      if (topic.empty())
+        continue;
+      if (Status s = engine->embedded_->CreateTopic(topic, o.embedded_partitions); !s.ok())
+        return s;
     }
     connection.bootstrap = engine->embedded_->bootstrap();
     spdlog::info("kafka.embedded bootstrap={} partitions={}", connection.bootstrap,
@@ -64,6 +66,12 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
       connection, o.dead_letter_topic, engine->store_.get(), &engine->metrics_);
   if (Status s = engine->dead_letters_->Start(); !s.ok())
     return s;
+  if (!o.change_topic.empty()) {
+    engine->changes_ =
+        std::make_unique<ChangePublisher>(connection, o.change_topic, engine->store_.get());
+    if (Status s = engine->changes_->Start(); !s.ok())
+      return s;
+  }
 
   IngestOptions ingest = o.ingest;
   ingest.connection = connection;
@@ -95,6 +103,8 @@ void Engine::Stop() {
     writer_thread_.join();
   if (dead_letters_)
     dead_letters_->Stop();
+  if (changes_)
+    changes_->Stop();
   if (store_) {
     if (Status s = store_->Flush(); !s.ok())
       spdlog::warn("store.flush error=\"{}\"", s.message());
@@ -103,6 +113,7 @@ void Engine::Stop() {
   // Clients before the cluster they talk to, the store last but one.
   ingest_.reset();
   dead_letters_.reset();
+  changes_.reset();
   log_.reset();
   store_.reset();
   embedded_.reset();
@@ -186,6 +197,8 @@ void Engine::WriterLoop() {
       options_.on_committed(result.last_sequence);
     if (result.dead_letters)
       dead_letters_->Notify();
+    if (changes_ && result.last_sequence)
+      changes_->Notify();
     queue_.Done();
     LogProgress(false);
   }

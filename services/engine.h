@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "events/status.h"
+#include "services/change_publisher.h"
 #include "services/clock.h"
 #include "services/dead_letter_publisher.h"
 #include "services/embedded_kafka.h"
@@ -42,6 +43,9 @@ struct EngineOptions {
   std::vector<std::string> topics = {"justice.events"};
   // Where rejected messages go. Default: justice.events.dlq
   std::string dead_letter_topic = "justice.events.dlq";
+  // The change feed for downstream systems (change_publisher.h); "" for none.
+  // Default: throughline.changes
+  std::string change_topic = "throughline.changes";
   // Consumer group. Default: throughline
   std::string group = "throughline";
   // Consumer tuning; connection, topics and group are taken from above.
@@ -93,6 +97,7 @@ class Engine {
   IngestQueue queue_;
   std::unique_ptr<KafkaIngest> ingest_;
   std::unique_ptr<DeadLetterPublisher> dead_letters_;
+  std::unique_ptr<ChangePublisher> changes_;
   std::thread writer_thread_;
   std::atomic<bool> closing_{false};
   std::atomic<bool> writer_failing_{false};

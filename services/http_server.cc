@@ -93,22 +93,15 @@ class HttpServer::Impl {
     for (const auto& s : Live())
       s->Alerts(shared);
   }
-  // Per token, for the subscription cap.
+  // Per token, for the subscription and connection caps.
   bool TakeSubscription(const std::string& token) {
-    std::lock_guard lock(mu_);
-    std::size_t& n = per_token_[token];
-    if (n >= options_.max_subscriptions_per_token)
-      return false;
-    ++n;
-    return true;
+    return Take(&subscriptions_, token, options_.max_subscriptions_per_token);
   }
-  void ReleaseSubscription(const std::string& token) {
-    std::lock_guard lock(mu_);
-    if (auto it = per_token_.find(token);
-        it != per_token_.end() && it->second > 0 && --it->second == 0) {
-      per_token_.erase(it);
-    }
+  void ReleaseSubscription(const std::string& token) { Release(&subscriptions_, token); }
+  bool TakeConnection(const std::string& token) {
+    return Take(&connections_, token, options_.max_connections_per_token);
   }
+  void ReleaseConnection(const std::string& token) { Release(&connections_, token); }
 
   std::uint64_t committed() const {
     const std::uint64_t c = committed_.load();
@@ -141,6 +134,19 @@ class HttpServer::Impl {
     return live;
   }
   void Accept();
+  bool Take(std::map<std::string, std::size_t>* counts, const std::string& token, std::size_t cap) {
+    std::lock_guard lock(mu_);
+    std::size_t& n = (*counts)[token];
+    if (n >= cap)
+      return false;
+    ++n;
+    return true;
+  }
+  void Release(std::map<std::string, std::size_t>* counts, const std::string& token) {
+    std::lock_guard lock(mu_);
+    if (auto it = counts->find(token); it != counts->end() && it->second > 0 && --it->second == 0)
+      counts->erase(it);
+  }
 
   HttpServerOptions options_;
   ReadModels models_;
@@ -152,7 +158,8 @@ class HttpServer::Impl {
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::vector<std::weak_ptr<Subscriber>> subscribers_;
-  std::map<std::string, std::size_t> per_token_;
+  std::map<std::string, std::size_t> subscriptions_;  // open, per token id
+  std::map<std::string, std::size_t> connections_;    // bound to a token, per token id
   std::atomic<std::uint64_t> committed_{0};
   std::atomic<SteadyClock::rep> committed_at_{0};
   std::atomic<bool> stopped_{false};
@@ -403,6 +410,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         timer_(stream_.get_executor()),
         count_(std::make_shared<ConnectionCount>(&server->metrics())) {}
 
+  ~HttpSession() {
+    if (!token_.empty())
+      server_->ReleaseConnection(token_);
+  }
+
   void Start() {
     if constexpr (kTls) {
       beast::get_lowest_layer(stream_).expires_after(server_->options().read_timeout);
@@ -446,9 +458,37 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       return Fail(400, "bad_request", "the request is not valid HTTP/1.1: " + ec.message());
     started_ = SteadyClock::now();
     request_ = parser_->release();
+    if (!BindToken()) {
+      request_.keep_alive(false);
+      return Answer(ErrorResponse(
+          429, "too_many_connections",
+          fmt::format("this token has {} connections open already: reuse them (keep-alive)",
+                      server_->options().max_connections_per_token)));
+    }
     if (websocket::is_upgrade(request_))
       return Upgrade();
     Answer(Route(ToRequest(request_), server_->models()));
+  }
+
+  // A connection counts against the first valid token it carries, for as long as it is open.
+  // False when that token holds its cap already.
+  bool BindToken() {
+    if (!token_.empty())
+      return true;
+    const auto auth = request_.find(http::field::authorization);
+    if (auth == request_.end() || server_->models().tokens == nullptr)
+      return true;
+    std::string_view value = auth->value();
+    if (!value.starts_with("Bearer ") && !value.starts_with("bearer "))
+      return true;
+    auto caller = server_->models().tokens->Authenticate(
+        value.substr(7), events::DateOf(server_->models().clock->Now()));
+    if (!caller.ok())
+      return true;  // the router refuses it, and audits that
+    if (!server_->TakeConnection(caller->token_id))
+      return false;
+    token_ = caller->token_id;
+    return true;
   }
 
   // GET /v1/subscribe, upgraded.
@@ -572,6 +612,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   http::request<http::string_body> request_;
   SteadyClock::time_point started_;
   std::optional<SteadyClock::time_point> waiting_since_;
+  std::string token_;  // the token this connection counts against, once known
 };
 
 }  // namespace

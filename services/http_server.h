@@ -36,6 +36,9 @@ struct HttpServerOptions {
   std::size_t max_connections = 1000;
   // Live subscriptions of one token at once; more get 429. Default: 8
   std::size_t max_subscriptions_per_token = 8;
+  // Connections one token may hold open at once; a request on one more gets 429 and the
+  // connection is closed. Default: 256
+  std::size_t max_connections_per_token = 256;
   // Request limits: a larger header gets 431, a larger body 413. Defaults: 8 KiB, 64 KiB
   std::size_t header_limit = 8 * 1024;
   std::size_t body_limit = 64 * 1024;

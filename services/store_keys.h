@@ -43,6 +43,7 @@ inline constexpr char kOffsetKeyPrefix[] = "offset/";  // + topic + '/' + partit
 inline constexpr char kGapKeyPrefix[] = "gap/";        // see GapKey
 inline constexpr char kProjectionGenerationKey[] = "projection_generation";  // u64 LE
 inline constexpr char kProjectionVersionKey[] = "projection_version";        // u8
+inline constexpr char kChangesPublishedKey[] = "changes_published";          // u64 LE: on the topic
 inline constexpr char kAuditNextKey[] = "audit_next";           // u64 LE: the next audit sequence
 inline constexpr char kAuditLastHashKey[] = "audit_last_hash";  // 32 bytes
 

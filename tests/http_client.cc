@@ -68,6 +68,52 @@ ClientResponse HttpCall(const std::string& method, const std::string& address,
   return out;
 }
 
+struct HttpConnection::Impl {
+  net::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+  std::string host;
+};
+
+HttpConnection::HttpConnection() : impl_(std::make_unique<Impl>()) {}
+HttpConnection::~HttpConnection() {
+  beast::error_code ec;
+  impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+bool HttpConnection::Connect(const std::string& address) {
+  try {
+    tcp::resolver resolver(impl_->ioc);
+    const auto [host, port] = Split(address);
+    impl_->host = host;
+    impl_->stream.expires_after(std::chrono::seconds(10));
+    impl_->stream.connect(resolver.resolve(host, port));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+ClientResponse HttpConnection::Get(const std::string& target, const Headers& headers) {
+  ClientResponse out;
+  try {
+    http::request<http::string_body> req(http::verb::get, target, 11);
+    req.set(http::field::host, impl_->host);
+    req.keep_alive(true);
+    for (const auto& [name, value] : headers)
+      req.set(name, value);
+    impl_->stream.expires_after(std::chrono::seconds(30));
+    http::write(impl_->stream, req);
+    http::response<http::string_body> res;
+    http::read(impl_->stream, impl_->buffer, res);
+    out.status = static_cast<int>(res.result_int());
+    out.body = res.body();
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
 struct WebSocketClient::Impl {
   net::io_context ioc;
   websocket::stream<beast::tcp_stream> ws{ioc};

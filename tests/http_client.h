@@ -33,6 +33,23 @@ inline ClientResponse HttpGet(const std::string& address, const std::string& tar
   return HttpCall("GET", address, target, "", headers);
 }
 
+// A keep-alive HTTP connection: requests one after another on the same socket.
+class HttpConnection {
+ public:
+  HttpConnection();
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  bool Connect(const std::string& address);
+  // status 0 when the connection failed or was closed.
+  ClientResponse Get(const std::string& target, const Headers& headers = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // A WebSocket client connection.
 class WebSocketClient {
  public:

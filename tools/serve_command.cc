@@ -22,6 +22,7 @@ struct ServeFlags {
   KafkaFlags kafka;
   std::vector<std::string> topics = {"justice.events"};
   std::string dlq = "justice.events.dlq";
+  std::string changes = "throughline.changes";
   std::string group = "throughline";
   int partitions = 6;
   bool sync = true;
@@ -78,6 +79,7 @@ int Serve(const ServeFlags& flags) {
   options.store.sync = flags.sync;
   options.topics = flags.topics;
   options.dead_letter_topic = flags.dlq;
+  options.change_topic = flags.changes;
   options.group = flags.group;
   options.embedded_partitions = flags.partitions;
   auto connection = ResolveKafka(flags.kafka, "");
@@ -166,6 +168,9 @@ void AddServeCommand(CLI::App& app) {
                 "Kafka bootstrap servers host:port,...; without it an embedded Kafka starts");
   cmd->add_option("--topic", flags->topics, "Input topic, repeatable")->capture_default_str();
   cmd->add_option("--dlq-topic", flags->dlq, "Dead-letter topic")->capture_default_str();
+  cmd->add_option("--changes-topic", flags->changes,
+                  "Where view changes are published for downstream systems (\"\": none)")
+      ->capture_default_str();
   cmd->add_option("--group", flags->group, "Consumer group")->capture_default_str();
   cmd->add_option("--partitions", flags->partitions,
                   "Partitions of each topic of the embedded Kafka")

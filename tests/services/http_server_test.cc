@@ -150,6 +150,22 @@ TEST_CASE("Limits: header size, methods, garbage", "[integration]") {
   CHECK((long_target.status == 400 || long_target.status == 431));
 }
 
+TEST_CASE("A token holds at most its cap of connections", "[integration]") {
+  HttpServerOptions options;
+  options.max_connections_per_token = 2;
+  ServerFixture f(options);
+  testing::HttpConnection a, b, c, other;
+  for (auto* conn : {&a, &b, &c, &other})
+    REQUIRE(conn->Connect(f.address()));
+  CHECK(a.Get("/v1/alerts", f.Auth("probation")).status == 200);
+  CHECK(b.Get("/v1/alerts", f.Auth("probation")).status == 200);
+  auto third = c.Get("/v1/alerts", f.Auth("probation"));
+  CHECK(third.status == 429);
+  CHECK(third.body.find("too_many_connections") != std::string::npos);
+  CHECK(a.Get("/v1/alerts", f.Auth("probation")).status == 200);  // the open ones go on
+  CHECK(other.Get("/v1/alerts", f.Auth("housing")).status == 200);
+}
+
 TEST_CASE("min_seq: a writer reads its own write", "[integration]") {
   HttpServerOptions options;
   options.min_seq_wait = 2s;

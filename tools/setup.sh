@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ninja-build libssl-dev
   librdkafka-dev librocksdb-dev libcereal-dev libboost1.81-all-dev
   libsimdjson-dev libfmt-dev libspdlog-dev libcli11-dev catch2
-  clang-format kcat jq wrk chromium chromium-driver openssl
+  clang-format kcat jq wrk chromium chromium-driver openssl curl
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // `throughline token`: issues a bearer token for an agency and role (services/access.h). The
 // token is printed once; only its hash is appended to the tokens file the engine reads.
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sys/stat.h>
@@ -63,6 +64,10 @@ int Token(const TokenFlags& flags) {
     fmt::print(stderr, "throughline token: {}\n", token.status().message());
     return 2;
   }
+  // A new data directory may have no engine yet: the tokens can come first.
+  std::error_code ec;
+  if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent, ec);
   const bool existed = std::ifstream(path).good();
   {
     std::ofstream out(path, std::ios::app);

@@ -139,6 +139,40 @@ TEST_CASE("Every endpoint answers over a real socket", "[integration]") {
   CHECK(metrics.find("throughline_http_request_seconds_count") != std::string::npos);
 }
 
+TEST_CASE("HTTPS with a certificate, and nothing in the clear", "[integration]") {
+  testing::TempDir dir;
+  const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  std::string out;
+  REQUIRE(testing::Run(fmt::format("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+                                   "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+                                   "-keyout {} -out {} 2>&1",
+                                   key, cert),
+                       &out) == 0);
+  HttpServerOptions options;
+  options.tls_certificate = cert;
+  options.tls_private_key = key;
+  ServerFixture f(options);
+  CHECK(f.server().tls());
+  REQUIRE(testing::Run(fmt::format("curl -sS --cacert {} https://{}/healthz", cert, f.address()),
+                       &out) == 0);
+  CHECK(out == R"({"status":"ok"})");
+  REQUIRE(testing::Run(fmt::format("curl -sS --cacert {} -H 'Authorization: Bearer {}' "
+                                   "https://{}/v1/alerts",
+                                   cert, f.token("probation"), f.address()),
+                       &out) == 0);
+  CHECK(out.find(R"("alerts":[])") != std::string::npos);
+  // Plain HTTP to the TLS port gets no answer.
+  CHECK(testing::HttpGet(f.address(), "/healthz").status == 0);
+
+  SECTION("a key that does not load is refused at start, saying which") {
+    HttpServerOptions bad = options;
+    bad.tls_private_key = dir.path() + "/missing.pem";
+    auto server = HttpServer::Start(bad, ReadModels{});
+    REQUIRE_FALSE(server.ok());
+    CHECK(server.status().message().find("missing.pem") != std::string::npos);
+  }
+}
+
 TEST_CASE("Limits: header size, methods, garbage", "[integration]") {
   ServerFixture f;
   auto huge = testing::HttpGet(f.address(), "/healthz", {{"X-Padding", std::string(10000, 'x')}});

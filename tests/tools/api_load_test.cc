@@ -1,0 +1,84 @@
+// The API under load, as the engine runs it: wrk (Debian's) at 100 connections for 10 s on a
+// person's view while ingest goes on through Kafka. No errors; the latencies are reported.
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "tests/http_client.h"
+#include "tests/test_support.h"
+
+namespace throughline {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors", "[e2e]") {
+  testing::TempDir dir;
+  const std::string binary = THROUGHLINE_BINARY;
+  const std::string data = dir.path() + "/data";
+  const std::string log = dir.path() + "/processes.log";
+  INFO("process output: " << log);
+  std::string token;
+  REQUIRE(testing::Run(fmt::format("{} token --data {} --role probation --agency probation:test "
+                                   "2>/dev/null",
+                                   binary, data),
+                       &token) == 0);
+  while (!token.empty() && token.back() == '\n')
+    token.pop_back();
+  testing::ChildProcess engine({binary, "serve", "--data", data, "--listen", "127.0.0.1:0"}, log);
+  std::string address;
+  for (int i = 0; i < 100 && address.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    address = ReadFirstLine(data + "/http.address");
+  }
+  REQUIRE_FALSE(address.empty());
+
+  // A region to read, then more of it arriving while wrk runs.
+  std::string out;
+  REQUIRE(testing::Run(fmt::format("{} gen --persons 1000 --seed 5 --data {} --wait 2>>{}", binary,
+                                   data, log),
+                       &out) == 0);
+  const testing::Headers auth = {{"Authorization", "Bearer " + token}};
+  REQUIRE(testing::HttpGet(address, "/v1/persons/id:1", auth).status == 200);
+  testing::ChildProcess ingest(
+      {binary, "gen", "--persons", "3000", "--seed", "6", "--data", data, "--wait"}, log);
+
+  const int rc =
+      testing::Run(fmt::format("wrk -t2 -c100 -d10s --latency -H 'Authorization: Bearer {}' "
+                               "http://{}/v1/persons/id:1 2>&1",
+                               token, address),
+                   &out);
+  WARN(out);
+  REQUIRE(rc == 0);
+  std::smatch m;
+  REQUIRE(std::regex_search(out, m, std::regex(R"((\d+) requests in)")));
+  const long requests = std::stol(m[1]);
+  CHECK(requests > 1000);
+  CHECK(out.find("Non-2xx or 3xx responses") == std::string::npos);
+  CHECK(out.find("Socket errors") == std::string::npos);
+  REQUIRE(std::regex_search(out, m, std::regex(R"(99%\s+([\d.]+)(us|ms|s))")));
+  WARN("p99 " << m[1] << m[2] << " over " << requests << " requests while ingesting");
+
+  // Ingest went on meanwhile.
+  auto metrics = testing::HttpGet(address, "/metrics");
+  REQUIRE(std::regex_search(metrics.body, m, std::regex(R"(throughline_log_size_events (\d+))")));
+  CHECK(std::stol(m[1]) > 40000);
+  engine.Signal(SIGTERM);
+  CHECK(engine.Wait() == 0);
+}
+
+}  // namespace
+}  // namespace throughline

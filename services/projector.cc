@@ -46,19 +46,21 @@ ProjectionTarget ProjectionTarget::Of(const ProjectionFamilies& f) {
 void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
                      const std::optional<ProjectionState>& old,
                      const std::optional<ProjectionState>& now_state, events::Timestamp now,
-                     rocksdb::WriteBatch* batch) {
+                     rocksdb::WriteBatch* batch, WritePhase phase) {
+  const bool removes = phase != WritePhase::kAdds;
+  const bool adds = phase != WritePhase::kRemoves;
   // Cohorts: delete what the old view had and the new one has not; write the new ones.
   const auto old_entries =
       old ? projections::CohortEntries(old->view) : std::vector<projections::CohortEntry>{};
   const auto new_entries = now_state ? projections::CohortEntries(now_state->view)
                                      : std::vector<projections::CohortEntry>{};
   for (const auto& e : old_entries) {
-    if (!std::binary_search(new_entries.begin(), new_entries.end(), e)) {
+    if (removes && !std::binary_search(new_entries.begin(), new_entries.end(), e)) {
       batch->Delete(target.cohorts, e.key);
     }
   }
   for (const auto& e : new_entries) {
-    if (!std::binary_search(old_entries.begin(), old_entries.end(), e)) {
+    if (adds && !std::binary_search(old_entries.begin(), old_entries.end(), e)) {
       batch->Put(target.cohorts, e.key, e.value);
     }
   }
@@ -75,10 +77,12 @@ void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
   }
   for (const auto& [id, a] : before) {
     auto it = after.find(id);
-    if (it == after.end() || !(*it->second == *a))
+    if (removes && (it == after.end() || !(*it->second == *a)))
       DeleteAlert(target, *a, batch);
   }
   for (const auto& [id, a] : after) {
+    if (!adds)
+      break;
     auto it = before.find(id);
     if (it != before.end() && *it->second == *a)
       continue;
@@ -88,9 +92,9 @@ void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
       batch->Put(target.alerts, AlertDueKey(*a->due, a->id), Fixed64Value(person));
     }
   }
-  if (now_state) {
+  if (now_state && adds) {
     batch->Put(target.views, U64Key(person), projections::EncodeProjection(*now_state));
-  } else if (old) {
+  } else if (!now_state && old && removes) {
     batch->Delete(target.views, U64Key(person));
   }
 }
@@ -104,6 +108,11 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
   for (const auto& a : appended)
     by_person[a.person].push_back(&a);
 
+  struct Change {
+    std::uint64_t person;
+    std::optional<ProjectionState> old, next;
+  };
+  std::vector<Change> changes;
   for (std::uint64_t person : persons_touched) {
     std::optional<ProjectionState> old;
     if (auto stored = ReadProjection(*store_, person); stored.ok()) {
@@ -112,7 +121,7 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       return stored.status();
     }
     if (!reader.IsCurrent(person)) {
-      WriteProjection(target, person, old, std::nullopt, now, batch);
+      changes.push_back({person, std::move(old), std::nullopt});
       continue;
     }
 
@@ -154,20 +163,34 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       next = projections::Fold(person, std::move(*inputs));
       ++metrics_.refolds;
     }
-    if (!projections::HasView(*next)) {
-      WriteProjection(target, person, old, std::nullopt, now, batch);
+    if (!projections::HasView(*next))
+      next.reset();
+    changes.push_back({person, std::move(old), std::move(next)});
+  }
+
+  // Alerts that were there before the batch, under whichever person: one that moved with its
+  // event is not raised again.
+  std::set<std::string> known;
+  for (const Change& c : changes) {
+    if (!c.old)
       continue;
-    }
-    for (const auto& a : next->alerts) {
-      const bool was_there = old && std::any_of(old->alerts.begin(), old->alerts.end(),
-                                                [&](const Alert& b) { return b.id == a.id; });
-      if (!was_there && projections::IsRaised(a, now)) {
+    for (const auto& a : c.old->alerts)
+      known.insert(a.id);
+  }
+  for (const Change& c : changes) {
+    if (!c.next)
+      continue;
+    for (const auto& a : c.next->alerts) {
+      if (!known.count(a.id) && projections::IsRaised(a, now)) {
         spdlog::info("alert.raised id={} rule={} person={} agency=\"{}\" message=\"{}\"", a.id,
                      events::EnumName(a.rule), a.person, a.agency, a.message);
         ++metrics_.alerts_raised;
       }
     }
-    WriteProjection(target, person, old, next, now, batch);
+  }
+  for (WritePhase phase : {WritePhase::kRemoves, WritePhase::kAdds}) {
+    for (const Change& c : changes)
+      WriteProjection(target, c.person, c.old, c.next, now, batch, phase);
   }
   return Status::OK();
 }

@@ -43,13 +43,20 @@ struct ProjectionTarget {
   static ProjectionTarget Of(const ProjectionFamilies& families);
 };
 
+// Which writes of WriteProjection to make. Alert keys are global (by alert id), and an alert
+// moves with its event when a merge, unmerge or link moves events between persons: a batch that
+// changes several persons writes every person's removals first and then every person's
+// additions, so that one person's delete cannot undo another's put of the same key.
+enum class WritePhase { kRemoves, kAdds, kAll };
+
 // Writes `now_state` for `person` (nullopt: the person has no events any more) into `batch`,
 // replacing `old` (nullopt: nothing stored): the view, and the cohort and alert entries that
 // differ. Alerts not yet due at `now` wait under their due time.
 void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
                      const std::optional<projections::ProjectionState>& old,
                      const std::optional<projections::ProjectionState>& now_state,
-                     events::Timestamp now, rocksdb::WriteBatch* batch);
+                     events::Timestamp now, rocksdb::WriteBatch* batch,
+                     WritePhase phase = WritePhase::kAll);
 
 class Projector final : public BatchHook {
  public:

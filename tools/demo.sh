@@ -34,9 +34,20 @@ show_person() {
 }
 
 mkdir -p "$data"
-rm -f "$data/kafka.bootstrap"
+rm -f "$data/kafka.bootstrap" "$data/http.address"
+# Demo tokens: kept in plain text in the demo's data directory so that a second run can show
+# them again. A real deployment keeps only their hashes (docs/access.md).
+if [ ! -f "$data/demo.tokens" ]; then
+  probation=$($tl token --data "$data" --role probation --agency "probation:Wales" 2>/dev/null)
+  housing=$($tl token --data "$data" --role housing --agency "housing:Cardiff" 2>/dev/null)
+  printf 'probation %s\nhousing %s\n' "$probation" "$housing" >"$data/demo.tokens"
+  chmod 600 "$data/demo.tokens"
+fi
+probation=$(awk '$1 == "probation" {print $2}' "$data/demo.tokens")
+housing=$(awk '$1 == "housing" {print $2}' "$data/demo.tokens")
 bold "Starting the engine on $data (log: $data/engine.log)"
-$tl serve --data "$data" >>"$data/engine.log" 2>&1 &
+$tl serve --data "$data" --listen "127.0.0.1:${THROUGHLINE_DEMO_PORT:-8080}" \
+  >>"$data/engine.log" 2>&1 &
 engine=$!
 stop() {
   if kill -0 "$engine" 2>/dev/null; then
@@ -48,11 +59,12 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 for _ in $(seq 100); do
-  [ -s "$data/kafka.bootstrap" ] && break
+  [ -s "$data/kafka.bootstrap" ] && [ -s "$data/http.address" ] && break
   kill -0 "$engine" 2>/dev/null || { tail -n 20 "$data/engine.log"; exit 1; }
   sleep 0.2
 done
 echo "embedded Kafka at $(cat "$data/kafka.bootstrap") (any Kafka client can publish to it)"
+url="http://$(cat "$data/http.address")"
 
 if [ -f "$data/generated" ]; then
   bold "Reusing the region already in $data ($(cat "$data/generated"))"
@@ -80,6 +92,18 @@ cardiff=$($tl cohort --data "$data" prison CFI --limit 1 2>/dev/null | first_per
 [ -n "$iom" ] && show_person "Someone in the IOM cohort" "id:$iom"
 [ -n "$cardiff" ] && show_person "Someone in HMP Cardiff now" "id:$cardiff"
 
+bold "The dashboard and the API:"
+cat <<TXT
+  $url/#token=$probation
+      the dashboard as a probation officer sees it: cohorts, live alerts, any person's timeline
+  $url/#token=$housing
+      the same as a housing partner sees it: status and location, no offences
+  curl -H "Authorization: Bearer $probation" $url/v1/persons/id:${iom:-1}
+  curl -H "Authorization: Bearer $probation" -H "X-Reason: demo" "$url/v1/persons/id:${iom:-1}/timeline?as_of=2020-01-01"
+  curl $url/metrics                                          Prometheus metrics
+  docs/api.md, docs/access.md
+TXT
+
 bold "Where to look next:"
 cat <<TXT
   $tl view --data $data --person id:${iom:-1} --timeline | jq .     the whole record
@@ -94,5 +118,5 @@ TXT
 if $once; then
   exit 0
 fi
-bold "The engine keeps running on $(cat "$data/kafka.bootstrap"); Ctrl-C stops it."
+bold "The engine keeps running ($url, Kafka $(cat "$data/kafka.bootstrap")); Ctrl-C stops it."
 wait "$engine"

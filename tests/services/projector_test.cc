@@ -108,7 +108,11 @@ TEST_CASE("An event that links two partial records folds them into one view", "[
   f.Append({Arrest("a1", "2019-03-04T10:00:00Z"),
             Event("t1", "custody.transferred", "2019-05-01T10:00:00Z",
                   R"("from_prison":"CFI","to_prison":"PRI","reason":"allocation")",
-                  R"({"noms":"A1234BC"})")});
+                  R"({"noms":"A1234BC"})"),
+            // An alert raised on the partial record, which must move with its event: its key
+            // is global, written by one person's refold and deleted by the other's.
+            Event("x1", "licence.recalled", "2019-04-20T10:00:00Z",
+                  R"("kind":"standard","reason":"Failed to reside")", R"({"noms":"A1234BC"})")});
   const std::uint64_t prison_only = f.PersonOf("noms:A1234BC");
   REQUIRE(prison_only != f.PersonOf("pnc:2015/0100001Z"));
   f.Append({Event("r1", "custody.received", "2019-04-01T10:00:00Z",
@@ -116,12 +120,17 @@ TEST_CASE("An event that links two partial records folds them into one view", "[
                   R"({"pnc":"2015/0100001Z","noms":"A1234BC"})")});
   CHECK(f.PersonOf("noms:A1234BC") == f.PersonOf("pnc:2015/0100001Z"));
   auto state = Stored(f, "pnc:2015/0100001Z");
-  CHECK(state.view.events == 3);
+  CHECK(state.view.events == 4);
   CHECK(state.view.counts.arrests == 1);
+  CHECK(state.view.counts.recalls == 1);
   REQUIRE(state.view.custody);
   CHECK(state.view.custody->prison == "PRI");
   CHECK(ReadProjection(f.store(), prison_only).status().IsNotFound());
-  CHECK(ReadAlerts(f.store(), "", events::Timestamp{0}, 100).empty());  // no identity conflict
+  // The recall alert, now the linked person's; and no identity conflict.
+  const auto alerts = ReadAlerts(f.store(), "", events::Timestamp{0}, 100);
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].rule == AlertRule::kRecall);
+  CHECK(alerts[0].person == f.PersonOf("pnc:2015/0100001Z"));
   f.ExpectVerified();
 }
 

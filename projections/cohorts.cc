@@ -46,7 +46,10 @@ std::vector<CohortEntry> CohortEntries(const PersonView& v) {
       flags |= kRollForeignNational;
     out.push_back({WithPerson(RollPrefix(v.custody->prison), v.person),
                    std::string(1, static_cast<char>(flags))});
-    if (v.sentence && v.sentence->kind == events::SentenceKind::kImmediateCustody &&
+    // Only while serving that sentence: on remand or recall, an old sentence's date is not
+    // when the person will be released.
+    if (v.custody->basis == events::CustodyBasis::kSentenced && v.sentence &&
+        v.sentence->kind == events::SentenceKind::kImmediateCustody &&
         v.sentence->expected_release_date) {
       out.push_back({WithPerson(ReleasesKey(*v.sentence->expected_release_date), v.person), ""});
     }

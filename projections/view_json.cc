@@ -65,7 +65,9 @@ void WritePersonSummaryJson(const PersonView& v, events::JsonWriter* w,
   if (v.risk)
     member("risk", *v.risk);
   member("flags", v.flags);
-  if (v.custody && v.sentence && v.sentence->expected_release_date && !(omit && omit("sentence"))) {
+  if (v.custody && v.custody->basis == events::CustodyBasis::kSentenced && v.sentence &&
+      v.sentence->kind == events::SentenceKind::kImmediateCustody &&
+      v.sentence->expected_release_date && !(omit && omit("sentence"))) {
     w->Key("expected_release_date");
     w->String(events::FormatDate(*v.sentence->expected_release_date));
   }

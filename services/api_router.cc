@@ -21,6 +21,16 @@ namespace {
 
 constexpr std::size_t kMaxReasonBytes = 500;
 
+// X-Reason, percent-decoded when it decodes to UTF-8 (a header is Latin-1 on the wire: a
+// browser sends other text percent-encoded).
+std::string ReasonOf(const HttpRequest& request) {
+  const std::string& raw = request.Header("x-reason");
+  if (raw.find('%') == std::string::npos)
+    return raw;
+  auto decoded = PercentDecode(raw, false);
+  return decoded.ok() ? *decoded : raw;
+}
+
 std::string_view CodeOf(const Status& s) {
   if (s.IsNotFound())
     return "not_found";
@@ -111,7 +121,7 @@ HttpResponse Person(const Context& c, const std::string& ref, bool timeline) {
   if (bitemporal) {
     if (!c.caller.role->replay)
       return Forbidden(c, action, "replay a record as it stood or was known", ref);
-    const std::string& reason = c.request.Header("x-reason");
+    const std::string reason = ReasonOf(c.request);
     if (reason.empty() || reason.size() > kMaxReasonBytes) {
       return Refused(c, action, ref,
                      ErrorResponse(400, "invalid_argument",
@@ -200,6 +210,7 @@ HttpResponse Cohort(const Context& c, const std::vector<std::string>& segments) 
   }
   query.from = events::DateOf(from);
   const std::uint64_t position = c.position();
+  query.as_at = c.now();
   auto page = QueryCohort(*c.models.store, query);
   if (!page.ok())
     return Refused(c, "cohort", audit_target, FromStatus(page.status()));
@@ -213,11 +224,8 @@ HttpResponse Cohort(const Context& c, const std::vector<std::string>& segments) 
   w.Key("persons");
   w.BeginArray();
   const auto omit = ViewOmit(c.classes());
-  for (const auto& view : page->persons) {
-    projections::ProjectionState state{RedactView(view, c.classes()), {}};
-    projections::AgeTo(&state, c.now());
-    projections::WritePersonSummaryJson(state.view, &w, omit);
-  }
+  for (const auto& view : page->persons)
+    projections::WritePersonSummaryJson(RedactView(view, c.classes()), &w, omit);
   w.EndArray();
   w.Key("next");
   if (page->next.empty()) {
@@ -229,7 +237,7 @@ HttpResponse Cohort(const Context& c, const std::vector<std::string>& segments) 
   return Json(std::move(w));
 }
 
-// GET /v1/alerts?agency=&since=&limit=
+// GET /v1/alerts?agency=&since=&before=&order=oldest|newest&limit=
 HttpResponse Alerts(const Context& c) {
   const std::string agency = c.target.Param("agency");
   const std::string audit_target = agency.empty() ? "alerts" : "alerts " + agency;
@@ -238,16 +246,27 @@ HttpResponse Alerts(const Context& c) {
   auto limit = Number(c.target, "limit", 100, 1, 1000);
   if (!limit.ok())
     return Refused(c, "alerts", audit_target, FromStatus(limit.status()));
-  events::Timestamp since{std::numeric_limits<std::int64_t>::min()};
-  if (c.target.Has("since")) {
-    auto t = projections::ParseAsOf(c.target.Param("since"));
+  AlertQuery query;
+  query.agency = agency;
+  query.limit = *limit * 4;  // more than asked: some may be hidden from the caller
+  // A date means from the start of that day, and before the start of that day.
+  for (const std::string_view name : {"since", "before"}) {
+    if (!c.target.Has(name))
+      continue;
+    const std::string text = c.target.Param(name);
+    auto t = projections::ParseAsOf(text);
     if (!t.ok())
-      return Refused(c, "alerts", audit_target, FromStatus(t.status(), "since"));
-    // A date means from the start of that day.
-    since = c.target.Param("since").size() == 10
-                ? events::Timestamp{t->unix_ms + 1 - events::kMillisPerDay}
-                : *t;
+      return Refused(c, "alerts", audit_target, FromStatus(t.status(), name));
+    const events::Timestamp at =
+        text.size() == 10 ? events::Timestamp{t->unix_ms + 1 - events::kMillisPerDay} : *t;
+    (name == "since" ? query.since : query.before.emplace()) = at;
   }
+  const std::string order = c.target.Param("order", "oldest");
+  if (order != "oldest" && order != "newest") {
+    return Refused(c, "alerts", audit_target,
+                   ErrorResponse(400, "invalid_argument", "order: oldest or newest", "order"));
+  }
+  query.newest_first = order == "newest";
   const std::uint64_t position = c.position();
   Audit(c.models, &c.caller, "alerts", audit_target, 0, 200, c.request);
   events::JsonWriter w;
@@ -256,9 +275,8 @@ HttpResponse Alerts(const Context& c) {
   w.Int(static_cast<std::int64_t>(position));
   w.Key("alerts");
   w.BeginArray();
-  // Read more than asked, as some may be hidden from the caller; at most a few pages.
   std::size_t shown = 0;
-  for (const auto& alert : ReadAlerts(*c.models.store, agency, since, *limit * 4)) {
+  for (const auto& alert : ReadAlerts(*c.models.store, query)) {
     if (shown == *limit)
       break;
     if (!MaySee(c.classes(), alert))
@@ -346,6 +364,35 @@ HttpResponse AuditTrail(const Context& c) {
   w.EndArray();
   w.Key("next");
   w.Int(static_cast<std::int64_t>(records.empty() ? *from : records.back().sequence + 1));
+  w.EndObject();
+  return Json(std::move(w));
+}
+
+// GET /v1/me: who the token says the caller is, and what they may see and do, so that a
+// client can tell "hidden from you" from "there is none".
+HttpResponse Me(const Context& c) {
+  events::JsonWriter w;
+  w.BeginObject();
+  w.Key("token_id");
+  w.String(c.caller.token_id);
+  w.Key("role");
+  w.String(c.caller.role->name);
+  w.Key("agency");
+  w.String(c.caller.agency);
+  w.Key("classes");
+  w.BeginArray();
+  for (DataClass d : {DataClass::kGeneral, DataClass::kOffences, DataClass::kIntelligence,
+                      DataClass::kHealth, DataClass::kSafeguarding}) {
+    if (c.caller.Allows(d))
+      w.String(DataClassName(d));
+  }
+  w.EndArray();
+  w.Key("read_persons");
+  w.Bool(c.caller.role->read_persons);
+  w.Key("replay");
+  w.Bool(c.caller.role->replay);
+  w.Key("audit");
+  w.Bool(c.caller.role->audit);
   w.EndObject();
   return Json(std::move(w));
 }
@@ -442,7 +489,7 @@ void Audit(const ReadModels& models, const Caller* caller, std::string_view acti
   r.person = person;
   r.as_of = as_of;
   r.as_known_at = as_known_at.substr(0, 100);
-  r.reason = request.Header("x-reason").substr(0, kMaxReasonBytes);
+  r.reason = ReasonOf(request).substr(0, kMaxReasonBytes);
   r.status = status;
   // An audit log that cannot be written is the engine's problem to report (its metrics and
   // log), not a reason to refuse the read: the store is the same disk and will say so itself.
@@ -533,6 +580,8 @@ HttpResponse Route(const HttpRequest& request, const ReadModels& models) {
     return Events(c);
   if (s.size() == 2 && s[1] == "audit")
     return AuditTrail(c);
+  if (s.size() == 2 && s[1] == "me")
+    return Me(c);
   return ErrorResponse(404, "not_found", "no such endpoint: see docs/api.md");
 }
 

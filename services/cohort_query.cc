@@ -99,6 +99,15 @@ Result<CohortPage> QueryCohort(const EventStore& store, const CohortQuery& query
       continue;  // the view went in a batch after the index was read: it left the cohort
     if (!state.ok())
       return state.status();
+    if (query.as_at) {
+      // The index moves at the person's next event; what time alone has ended shows here.
+      projections::AgeTo(&*state, *query.as_at);
+      const auto entries = projections::CohortEntries(state->view);
+      if (std::none_of(entries.begin(), entries.end(),
+                       [&](const projections::CohortEntry& e) { return e.key == m.key; })) {
+        continue;
+      }
+    }
     page.persons.push_back(std::move(state->view));
   }
   return page;

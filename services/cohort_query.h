@@ -13,6 +13,7 @@
 #define THROUGHLINE_SERVICES_COHORT_QUERY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct CohortQuery {
   std::string area{};   // kLicence: the probation area, or "" for every area
   std::string after{};  // the cursor of the previous page; "" for the first
   std::size_t limit = 100;
+  // Members are shown, and checked against the cohort, as their views stand at this moment
+  // (projections::AgeTo): a licence that ran out with nothing published since is not a
+  // licence. Absent: as stored.
+  std::optional<events::Timestamp> as_at{};
 };
 
 struct CohortPage {

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "services/rebuilder.h"
+
 namespace throughline::services {
 
 Engine::Engine(EngineOptions options, const Clock* clock)
@@ -54,10 +56,9 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
       return Status::IOError("cannot write " + o.data_dir + "/kafka.bootstrap");
   }
 
-  auto log = ProjectedLog::Open(engine->store_.get(), clock);
-  if (!log.ok())
-    return log.status();
-  engine->log_ = std::move(*log);
+  // Views built by other projection code are rebuilt on the writer's thread before it writes
+  // anything (WriterLoop), so that the API can serve (and say it is rebuilding) meanwhile.
+  engine->log_ = ProjectedLog::OpenWithoutRebuild(engine->store_.get(), clock);
   for (BatchHook* hook : o.hooks) {
     engine->log_->writer().AddHook(hook);
   }
@@ -144,13 +145,34 @@ Readiness Engine::Ready() const {
     r.reasons.push_back(fmt::format("catching up: {} messages behind (ready at {} or fewer)", lag,
                                     options_.ready_max_lag));
   }
-  if (writer_failing_)
-    r.reasons.push_back("the log cannot be written: see the engine's log (writer.append_failed)");
+  if (rebuilding_) {
+    r.reasons.push_back(fmt::format("rebuilding the views: {} of {} persons", rebuild_done_.load(),
+                                    rebuild_total_.load()));
+  } else if (writer_failing_) {
+    r.reasons.push_back("the log cannot be written: see the engine's log");
+  }
   r.ready = r.reasons.empty();
   return r;
 }
 
 void Engine::WriterLoop() {
+  rebuilding_ = true;
+  Status rebuilt = RebuildIfStale(store_.get(), *clock_, [this](const RebuildProgress& p) {
+    rebuild_done_ = p.persons_done;
+    rebuild_total_ = p.persons_total;
+  });
+  rebuilding_ = false;
+  if (!rebuilt.ok()) {
+    // Nothing can be folded into views of another version: consume nothing until restarted.
+    spdlog::error(
+        "projections.rebuild_failed error=\"{}\" note=\"ingest is stopped; fix the cause "
+        "and restart the engine\"",
+        rebuilt.ToString());
+    writer_failing_ = true;
+    while (!closing_)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return;
+  }
   while (true) {
     RaiseDueAlerts();
     auto batch = queue_.Take(std::chrono::milliseconds(100), options_.write_batch_messages);

@@ -79,6 +79,11 @@ class Engine {
   EmbeddedKafka* embedded_kafka() const { return embedded_.get(); }
   // Ready when consuming, caught up within ready_max_lag, and writing; else the reasons.
   Readiness Ready() const;
+  // A rebuild of the views at start-up (another projection version): whether one is running,
+  // and how far it is.
+  bool rebuilding() const { return rebuilding_; }
+  std::uint64_t rebuild_done() const { return rebuild_done_; }
+  std::uint64_t rebuild_total() const { return rebuild_total_; }
 
  private:
   explicit Engine(EngineOptions options, const Clock* clock);
@@ -101,6 +106,8 @@ class Engine {
   std::thread writer_thread_;
   std::atomic<bool> closing_{false};
   std::atomic<bool> writer_failing_{false};
+  std::atomic<bool> rebuilding_{false};
+  std::atomic<std::uint64_t> rebuild_done_{0}, rebuild_total_{0};
   bool stopped_ = false;
   std::chrono::steady_clock::time_point progress_at_;
   std::chrono::steady_clock::time_point alerts_checked_at_;

@@ -69,8 +69,8 @@ class HttpServer::Impl {
   Impl(HttpServerOptions options, ReadModels models)
       : options_(std::move(options)),
         models_(std::move(models)),
-        ioc_(options_.threads),
         ssl_(ssl::context::tls_server),
+        ioc_(options_.threads),
         acceptor_(net::make_strand(ioc_)) {}
 
   Status Listen();
@@ -148,14 +148,13 @@ class HttpServer::Impl {
       counts->erase(it);
   }
 
+  // Order matters: the io_context is destroyed first (members go in reverse), and with it the
+  // handlers it still holds and the sessions they keep alive; their destructors use the
+  // metrics, the TLS context, the lock and the counts, which must still be there.
   HttpServerOptions options_;
   ReadModels models_;
   HttpMetrics metrics_;
-  net::io_context ioc_;
   ssl::context ssl_;
-  tcp::acceptor acceptor_;
-  std::string address_;
-  std::vector<std::thread> threads_;
   std::mutex mu_;
   std::vector<std::weak_ptr<Subscriber>> subscribers_;
   std::map<std::string, std::size_t> subscriptions_;  // open, per token id
@@ -163,6 +162,10 @@ class HttpServer::Impl {
   std::atomic<std::uint64_t> committed_{0};
   std::atomic<SteadyClock::rep> committed_at_{0};
   std::atomic<bool> stopped_{false};
+  std::string address_;
+  std::vector<std::thread> threads_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
 };
 
 namespace {
@@ -300,7 +303,17 @@ class WebSocketSession : public Impl::Subscriber,
     }
     if (!caught_up_) {
       caught_up_ = true;
+      told_ = end - 1;
       Write(CaughtUpMessage(end - 1), false);
+      return;
+    }
+    // Records the filter left out still move the cursor: say so now and then, so that a
+    // subscriber resumes from here rather than from its last match.
+    if (end - 1 > std::max(told_, last_sent_) &&
+        SteadyClock::now() - told_at_ > std::chrono::seconds(5)) {
+      told_ = end - 1;
+      told_at_ = SteadyClock::now();
+      Write(PositionMessage(end - 1), false);
     }
   }
 
@@ -370,6 +383,8 @@ class WebSocketSession : public Impl::Subscriber,
   SubscriptionPlan plan_;
   std::uint64_t next_;
   std::uint64_t last_sent_ = 0;
+  std::uint64_t told_ = 0;  // the last position or caught_up sent
+  SteadyClock::time_point told_at_{};
   std::shared_ptr<ConnectionCount> count_;
   beast::flat_buffer in_;
   std::string out_;

@@ -12,6 +12,11 @@ ProjectedLog::ProjectedLog(EventStore* store, const Clock* clock)
 Result<std::unique_ptr<ProjectedLog>> ProjectedLog::Open(EventStore* store, const Clock* clock) {
   if (Status s = RebuildIfStale(store, *clock); !s.ok())
     return s;
+  return OpenWithoutRebuild(store, clock);
+}
+
+std::unique_ptr<ProjectedLog> ProjectedLog::OpenWithoutRebuild(EventStore* store,
+                                                               const Clock* clock) {
   return std::unique_ptr<ProjectedLog>(new ProjectedLog(store, clock));
 }
 

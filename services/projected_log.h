@@ -25,6 +25,9 @@ class ProjectedLog {
  public:
   // `store` and `clock` must outlive the ProjectedLog. Fails when a needed rebuild fails.
   static Result<std::unique_ptr<ProjectedLog>> Open(EventStore* store, const Clock* clock);
+  // Without the rebuild: the caller runs RebuildIfStale (rebuilder.h) before the first Append,
+  // as the engine does on its writer thread while its API already serves.
+  static std::unique_ptr<ProjectedLog> OpenWithoutRebuild(EventStore* store, const Clock* clock);
 
   LogWriter& writer() { return writer_; }
   Projector& projector() { return projector_; }

@@ -118,26 +118,51 @@ std::vector<CohortMember> ReadCohort(const EventStore& store, const std::string&
   return out;
 }
 
-std::vector<projections::Alert> ReadAlerts(const EventStore& store, const std::string& agency,
-                                           events::Timestamp since, std::size_t limit) {
+std::vector<projections::Alert> ReadAlerts(const EventStore& store, const AlertQuery& query) {
   std::vector<projections::Alert> out;
   auto* family = store.family(Family::kAlerts);
-  const std::string prefix = agency.empty() ? kAlertTimePrefix : AlertAgencyPrefix(agency);
+  const std::string prefix =
+      query.agency.empty() ? kAlertTimePrefix : AlertAgencyPrefix(query.agency);
   std::string start = prefix;
-  PutKeyTime(&start, since);
+  PutKeyTime(&start, query.since);
+  std::string end = prefix;  // exclusive
+  PutKeyTime(&end,
+             query.before.value_or(events::Timestamp{std::numeric_limits<std::int64_t>::max()}));
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), family));
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
-       it->Next()) {
+  auto take = [&]() {
     const std::string_view key = it->key().ToStringView();
     const std::string_view id = key.substr(prefix.size() + 9);  // time (8) and '/'
     std::string value;
     if (!store.db()->Get(rocksdb::ReadOptions(), family, AlertKey(id), &value).ok())
-      continue;
+      return;
     auto alert = projections::DecodeAlert(value);
     if (alert.ok())
       out.push_back(std::move(*alert));
+  };
+  if (query.newest_first) {
+    for (it->SeekForPrev(end); it->Valid() && it->key().starts_with(prefix) &&
+                               it->key().compare(start) >= 0 && out.size() < query.limit;
+         it->Prev()) {
+      if (it->key().compare(end) < 0)
+        take();
+    }
+  } else {
+    for (it->Seek(start); it->Valid() && it->key().starts_with(prefix) &&
+                          it->key().compare(end) < 0 && out.size() < query.limit;
+         it->Next()) {
+      take();
+    }
   }
   return out;
+}
+
+std::vector<projections::Alert> ReadAlerts(const EventStore& store, const std::string& agency,
+                                           events::Timestamp since, std::size_t limit) {
+  AlertQuery query;
+  query.agency = agency;
+  query.since = since;
+  query.limit = limit;
+  return ReadAlerts(store, query);
 }
 
 }  // namespace throughline::services

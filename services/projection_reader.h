@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,7 +71,17 @@ std::vector<CohortMember> ReadCohort(const EventStore& store, const std::string&
                                      const std::string& begin, const std::string& end,
                                      std::size_t limit);
 
-// Raised alerts, newest last: of one agency ("" for all) with event time at or after `since`.
+// Raised alerts of one agency ("" for all), by event time in [since, before), oldest or
+// newest first.
+struct AlertQuery {
+  std::string agency;
+  events::Timestamp since{std::numeric_limits<std::int64_t>::min()};
+  std::optional<events::Timestamp> before;
+  std::size_t limit = 100;
+  bool newest_first = false;
+};
+std::vector<projections::Alert> ReadAlerts(const EventStore& store, const AlertQuery& query);
+// Oldest first, from `since`.
 std::vector<projections::Alert> ReadAlerts(const EventStore& store, const std::string& agency,
                                            events::Timestamp since, std::size_t limit);
 

@@ -133,7 +133,8 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
   return Status::OK();
 }
 
-Status RebuildIfStale(EventStore* store, const Clock& clock) {
+Status RebuildIfStale(EventStore* store, const Clock& clock,
+                      const std::function<void(const RebuildProgress&)>& progress) {
   const auto version = store->ProjectionVersion();
   if (version == projections::kProjectionVersion)
     return Status::OK();
@@ -145,10 +146,12 @@ Status RebuildIfStale(EventStore* store, const Clock& clock) {
       "folds version {}\" note=\"ingest starts when it is done\"",
       version ? std::to_string(*version) : std::string("unknown"), projections::kProjectionVersion);
   RebuildOptions options;
-  options.progress = [](const RebuildProgress& p) {
+  options.progress = [&progress](const RebuildProgress& p) {
     spdlog::info("projections.rebuild_progress persons={}/{} events={} rate={:.0f}/s",
                  p.persons_done, p.persons_total, p.events_done,
                  p.seconds > 0 ? p.events_done / p.seconds : 0.0);
+    if (progress)
+      progress(p);
   };
   RebuildProgress result;
   if (Status s = RebuildProjections(store, clock, options, &result); !s.ok())

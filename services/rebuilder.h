@@ -37,8 +37,10 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
                           RebuildProgress* result = nullptr);
 
 // Rebuilds when the stored views were built by another projection version (or none were
-// recorded and the log is not empty); records the version otherwise. Logs its progress.
-Status RebuildIfStale(EventStore* store, const Clock& clock);
+// recorded and the log is not empty); records the version otherwise. Logs its progress, and
+// reports it to `progress` as well when given.
+Status RebuildIfStale(EventStore* store, const Clock& clock,
+                      const std::function<void(const RebuildProgress&)>& progress = {});
 
 }  // namespace throughline::services
 

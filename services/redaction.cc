@@ -74,9 +74,12 @@ events::FieldJson::Omit ViewOmit(DataClasses classes) {
   const bool offences = Allows(classes, DataClass::kOffences);
   const bool intelligence = Allows(classes, DataClass::kIntelligence);
   const bool safeguarding = Allows(classes, DataClass::kSafeguarding);
-  if (offences && intelligence && safeguarding)
+  if (classes == kAllClasses)
     return {};
   return [=](std::string_view path) {
+    // How many events there are, and when the last was, would tell of those hidden.
+    if (path == "events" || path == "first_event" || path == "last_event")
+      return true;
     if (!offences) {
       static constexpr std::string_view kOffencePaths[] = {
           "counts",

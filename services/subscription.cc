@@ -196,4 +196,8 @@ std::string CaughtUpMessage(std::uint64_t sequence) {
   return fmt::format(R"({{"type":"caught_up","sequence":{}}})", sequence);
 }
 
+std::string PositionMessage(std::uint64_t sequence) {
+  return fmt::format(R"({{"type":"position","sequence":{}}})", sequence);
+}
+
 }  // namespace throughline::services

@@ -11,6 +11,7 @@
 //   {"type":"change","sequence":N,"person":P,"event":{...},"view":{summary},"alerts":[...]}
 //   {"type":"alert","alert":{...}}
 //   {"type":"caught_up","sequence":N}   once, when the cursor first reaches the end of the log
+//   {"type":"position","sequence":N}    now and then: nothing up to N passed the filter
 
 #ifndef THROUGHLINE_SERVICES_SUBSCRIPTION_H_
 #define THROUGHLINE_SERVICES_SUBSCRIPTION_H_
@@ -58,6 +59,8 @@ std::string AlertMessage(const EventStore& store, const SubscriptionFilter& filt
                          const Caller& caller, const projections::Alert& alert);
 
 std::string CaughtUpMessage(std::uint64_t sequence);
+// Nothing up to `sequence` passed the filter: resume after it.
+std::string PositionMessage(std::uint64_t sequence);
 
 }  // namespace throughline::services
 

@@ -55,6 +55,13 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
   counter("throughline_views_applied_total", "Persons updated incrementally", p.incremental.load());
   counter("throughline_alerts_raised_total", "Alerts raised", p.alerts_raised.load());
   fmt::format_to(std::back_inserter(out),
+                 "# HELP throughline_rebuild_persons Views rebuilt of those to rebuild, while a "
+                 "rebuild at start-up runs\n# TYPE throughline_rebuild_persons gauge\n"
+                 "throughline_rebuild_persons{{of=\"done\"}} {}\n"
+                 "throughline_rebuild_persons{{of=\"total\"}} {}\n"
+                 "throughline_rebuilding {}\n",
+                 engine.rebuild_done(), engine.rebuild_total(), engine.rebuilding() ? 1 : 0);
+  fmt::format_to(std::back_inserter(out),
                  "# HELP throughline_log_size_events Records in the log\n"
                  "# TYPE throughline_log_size_events gauge\nthroughline_log_size_events {}\n",
                  engine.store()->state().next_sequence - 1);

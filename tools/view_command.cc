@@ -131,14 +131,13 @@ int Cohort(const CohortFlags& flags) {
   auto store = OpenForReading(flags.data);
   if (!store.ok())
     return Fail("cohort", store.status());
+  query.as_at = Now();
   auto page = services::QueryCohort(**store, query);
   if (!page.ok())
     return Fail("cohort", page.status());
   for (const auto& view : page->persons) {
-    projections::ProjectionState state{view, {}};
-    projections::AgeTo(&state, Now());
     events::JsonWriter w;
-    projections::WritePersonSummaryJson(state.view, &w);
+    projections::WritePersonSummaryJson(view, &w);
     std::cout << w.str() << '\n';
   }
   fmt::print(stderr, "{} persons{}\n", page->persons.size(),

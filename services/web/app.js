@@ -315,7 +315,8 @@ class Subscription {
       } catch {
         return;
       }
-      if (message.type === "change" || message.type === "caught_up") {
+      if (message.type === "change" || message.type === "caught_up" ||
+          message.type === "position") {
         this.last = Math.max(this.last, message.sequence);
       }
       this.onMessage(message);
@@ -569,21 +570,17 @@ function alertAgencyFilter() {
   return $("#alert-agency").value.trim();
 }
 
-// The most recent alerts: GET /v1/alerts lists from a date on, oldest first, so widen the
-// window until there are enough, and show them newest first.
+// The most recent alerts, newest first (GET /v1/alerts?order=newest).
 async function loadAlerts() {
   const status = $("#alert-status");
   const agency = alertAgencyFilter();
   status.classList.remove("refusal");
   status.textContent = "Loading…";
-  let result = null;
-  for (const days of [7, 30, 90, 365, 1825, 3650]) {
-    const query = new URLSearchParams({since: isoDate(Date.now() - days * DAY_MS), limit: "1000"});
-    if (agency) query.set("agency", agency);
-    result = await api(`/v1/alerts?${query}`);
-    if (result.alerts.length >= 25) break;
-  }
-  const alerts = result.alerts.slice(-100);
+  const query = new URLSearchParams({order: "newest", limit: "100"});
+  if (agency) query.set("agency", agency);
+  const result = await api(`/v1/alerts?${query}`);
+  // addAlert puts each at the top: oldest of them first.
+  const alerts = result.alerts.slice().reverse();
   for (const alert of alerts) addAlert(alert, {live: false});
   status.textContent = alerts.length ? "Most recent first; new alerts arrive live." :
                                        "No recent alerts; new alerts arrive live.";
@@ -1217,9 +1214,14 @@ function renderChart(answer, {replaying, fresh}) {
           y1: top - 4,
           y2: top + LANES.length * laneHeight
         }),
-        svg("text", {class: "shade-label", x: split + 4, y: top - 8}, "after conviction"));
+        // After the line, or before it when the line is near the end.
+        x(range.end) - split > 110 ?
+            svg("text", {class: "shade-label", x: split + 4, y: top - 8}, "after conviction") :
+            svg("text", {class: "shade-label", x: split - 4, y: top - 8, "text-anchor": "end"},
+                "after conviction →"));
   }
-  if (convictionsShown) {
+  // The label of the time before, where there is room for it before the line.
+  if (convictionsShown && (firstConviction === null || split - left > 120)) {
     shading.append(
         svg("text", {class: "shade-label", x: left + 4, y: top - 8},
             firstConviction === null ? "no conviction" : "before conviction"));

@@ -158,6 +158,9 @@ TEST_CASE("Each role sees its classes of a person's view and nothing else", "[in
     CHECK_FALSE(Has(v, {"view", "open_charges"}));
     CHECK_FALSE(Has(v, {"view", "flags", "ocg_linked"}));
     CHECK_FALSE(Has(v, {"view", "flags", "safeguarding"}));
+    // How many events there are, and when the last was, would tell of the hidden ones.
+    CHECK_FALSE(Has(v, {"view", "events"}));
+    CHECK_FALSE(Has(v, {"view", "last_event"}));
     const auto& interventions = v.at("view").at("interventions").as_array();
     REQUIRE(interventions.size() == 1);
     CHECK(interventions[0].at("kind") == "accommodation");
@@ -194,7 +197,7 @@ TEST_CASE("A replay needs a role that may replay and a reason, both audited", "[
   auto missing = f.Get(target, "probation");
   CHECK(missing.status == 400);
   CHECK(f.Body(missing).at("error").at("path") == "X-Reason");
-  auto r = f.Get(target, "probation", {{"x-reason", "SCR 2026/04"}});
+  auto r = f.Get(target, "probation", {{"x-reason", "SCR%202026%2F04"}});  // as a browser sends
   REQUIRE(r.status == 200);
   auto v = f.Body(r);
   CHECK(v.at("as_of") == "2022-03-05T23:59:59.999Z");
@@ -216,6 +219,19 @@ TEST_CASE("A replay needs a role that may replay and a reason, both audited", "[
   CHECK(audited[2].as_known_at == "3");
   REQUIRE(audited[2].as_of);
   CHECK(events::FormatTimestamp(*audited[2].as_of) == "2022-03-05T23:59:59.999Z");
+}
+
+TEST_CASE("/v1/me says what the token may see and do", "[integration]") {
+  ApiFixture f;
+  auto housing = f.Body(f.Get("/v1/me", "housing"));
+  CHECK(housing.at("role") == "housing");
+  CHECK(housing.at("agency") == "housing:test");
+  CHECK(housing.at("classes").as_array().size() == 1);
+  CHECK(housing.at("replay") == false);
+  auto probation = f.Body(f.Get("/v1/me", "probation"));
+  CHECK(probation.at("classes").as_array().size() == 5);
+  CHECK(probation.at("replay") == true);
+  CHECK(f.Get("/v1/me").status == 401);
 }
 
 TEST_CASE("Persons that are not there, and requests that are not right", "[integration]") {
@@ -254,7 +270,20 @@ TEST_CASE("Cohorts, alerts and the log, to each as far as they may see", "[integ
   auto alerts = f.Body(f.Get("/v1/alerts?agency=prison:CFI", "probation"));
   REQUIRE(alerts.at("alerts").as_array().size() == 1);
   CHECK(alerts.at("alerts").at(0).at("rule") == "flagged_person_received");
-  CHECK(f.Body(f.Get("/v1/alerts", "housing")).at("alerts").as_array().empty());
+  // A second alert, later: newest first, and before a time.
+  f.store().Append({Envelope("rel", "custody.released", "2022-06-01T10:00:00Z",
+                             R"("prison":"CFI","reason":"licence")", kPnc)});
+  auto newest = f.Body(f.Get("/v1/alerts?order=newest&limit=1", "probation"));
+  REQUIRE(newest.at("alerts").as_array().size() == 1);
+  CHECK(newest.at("alerts").at(0).at("event_time") == "2022-06-01T10:00:00Z");
+  auto before = f.Body(f.Get("/v1/alerts?order=newest&before=2022-06-01", "probation"));
+  REQUIRE(before.at("alerts").as_array().size() == 1);
+  CHECK(before.at("alerts").at(0).at("rule") == "flagged_person_received");
+  CHECK(f.Get("/v1/alerts?order=sideways", "probation").status == 400);
+  // Housing sees the release without a licence (general), not why the person was flagged.
+  auto housing = f.Body(f.Get("/v1/alerts", "housing"));
+  REQUIRE(housing.at("alerts").as_array().size() == 1);
+  CHECK(housing.at("alerts").at(0).at("rule") == "no_licence_after_release");
 
   auto log = f.Body(f.Get("/v1/events?from_seq=2&limit=4", "housing"));
   const auto& entries = log.at("events").as_array();

@@ -296,6 +296,20 @@ TEST_CASE("Cohorts move with the person: roll, IOM, releases, licence", "[integr
     CHECK(seen.size() == 5);
     CHECK(std::set<std::uint64_t>(seen.begin(), seen.end()).size() == 5);
   }
+  SECTION("as it stands today: a licence that ran out with nothing published is not listed") {
+    f.clock().Advance(400 * events::kMillisPerDay);  // past 2024-02-01, the licence's end
+    CohortQuery today = licence;
+    today.as_at = f.clock().Now();
+    CHECK(members(today).empty());
+    CHECK(members(licence) == std::vector<std::uint64_t>{person});  // the index, as stored
+  }
+  SECTION("on remand, an old sentence's release date is not a release due") {
+    f.Append({Event("rem", "custody.received", "2024-06-01T10:00:00Z",
+                    R"("prison":"CFI","basis":"remand")")});
+    CohortQuery due{.kind = CohortKind::kReleases, .from = events::Date{19374}, .within_days = 28};
+    CHECK(members(due).empty());
+    CHECK(members(cfi) == std::vector<std::uint64_t>{person});
+  }
   SECTION("a query that names nothing is refused") {
     CHECK(QueryCohort(f.store(), {.kind = CohortKind::kPrison, .prison = "C1"})
               .status()

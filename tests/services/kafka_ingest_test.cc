@@ -22,14 +22,15 @@ using namespace std::chrono_literals;
 
 using testing::WaitFor;
 
-struct DlqMessage {
+struct TopicMessage {
+  std::string key;
   std::string value;
   std::map<std::string, std::string> headers;
 };
 
 // Reads every message of a topic from the beginning until `count` arrived or `timeout`.
-std::vector<DlqMessage> ReadTopic(const std::string& bootstrap, const std::string& topic,
-                                  std::size_t count, std::chrono::seconds timeout) {
+std::vector<TopicMessage> ReadTopic(const std::string& bootstrap, const std::string& topic,
+                                    std::size_t count, std::chrono::seconds timeout) {
   auto conf = MakeKafkaConf({bootstrap, {}}, {{"group.id", "test-reader"},
                                               {"enable.auto.commit", "false"},
                                               {"auto.offset.reset", "earliest"}});
@@ -44,14 +45,16 @@ std::vector<DlqMessage> ReadTopic(const std::string& bootstrap, const std::strin
         RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(consumer->get(), list.get());
-  std::vector<DlqMessage> out;
+  std::vector<TopicMessage> out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
     KafkaMessage m(rd_kafka_consumer_poll(consumer->get(), 100));
     if (!m || m->err)
       continue;
-    DlqMessage d;
+    TopicMessage d;
     d.value.assign(static_cast<const char*>(m->payload), m->len);
+    if (m->key)
+      d.key.assign(static_cast<const char*>(m->key), m->key_len);
     rd_kafka_headers_t* headers = nullptr;
     if (rd_kafka_message_headers(m.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* name;
@@ -170,6 +173,45 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
     CHECK_FALSE(d.headers["throughline.source.offset"].empty());
   }
   CHECK(expected.empty());
+}
+
+TEST_CASE("Every change reaches throughline.changes, keyed by person, in log order",
+          "[integration]") {
+  testing::TempDir dir;
+  SystemClock clock;
+  EngineOptions options;  // the embedded cluster, which the engine creates the topic on
+  options.data_dir = dir.path();
+  auto engine = Engine::Start(options, &clock);
+  REQUIRE(engine.ok());
+  const auto samples = testing::ValidSamples();
+  PublishOptions publish;
+  publish.connection.bootstrap = (*engine)->bootstrap();
+  auto publisher = EventPublisher::Open(publish);
+  REQUIRE(publisher.ok());
+  for (const auto& sample : samples)
+    REQUIRE((*publisher)->Publish(sample).ok());
+  REQUIRE((*publisher)->Flush().ok());
+  WaitFor([&] { return (*engine)->metrics().appended >= samples.size(); }, 60s,
+          "the engine to take the samples");
+
+  auto changes = ReadTopic((*engine)->bootstrap(), "throughline.changes", samples.size(), 30s);
+  REQUIRE(changes.size() == samples.size());
+  std::set<std::int64_t> sequences;
+  std::map<std::string, std::int64_t> last_of_person;
+  for (const auto& c : changes) {
+    auto v = boost::json::parse(c.value);
+    const std::int64_t sequence = v.at("sequence").as_int64();
+    sequences.insert(sequence);
+    CHECK(c.headers.at("throughline.sequence") == std::to_string(sequence));
+    CHECK(c.key == std::to_string(v.at("person").as_int64()));
+    CHECK(v.as_object().contains("view"));
+    // One person's changes keep their order on their partition.
+    CHECK(sequence > last_of_person[c.key]);
+    last_of_person[c.key] = sequence;
+  }
+  CHECK(sequences.size() == samples.size());
+  CHECK(*sequences.begin() == 1);
+  CHECK(*sequences.rbegin() == static_cast<std::int64_t>(samples.size()));
 }
 
 TEST_CASE("kcat can publish into the embedded cluster and the engine ingests it", "[integration]") {

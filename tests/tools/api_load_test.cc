@@ -78,6 +78,15 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
   CHECK(std::stol(m[1]) > 40000);
   engine.Signal(SIGTERM);
   CHECK(engine.Wait() == 0);
+
+  // Every one of those reads is in the audit log, chained.
+  REQUIRE(testing::Run(fmt::format("{} audit --data {} --verify", binary, data), &out) == 0);
+  REQUIRE(std::regex_search(out, m, std::regex(R"(OK: (\d+) records)")));
+  CHECK(std::stol(m[1]) >= requests);
+  REQUIRE(testing::Run(fmt::format("{} audit --data {} --limit 2", binary, data), &out) == 0);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 2);
+  CHECK(out.find(R"("action":"view","target":"id:1","person":1,"status":200)") !=
+        std::string::npos);
 }
 
 }  // namespace

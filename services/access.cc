@@ -12,12 +12,11 @@ namespace throughline::services {
 
 namespace {
 
-constexpr DataClasses C(DataClass c) { return static_cast<DataClasses>(c); }
-constexpr DataClasses kGeneral = C(DataClass::kGeneral);
-constexpr DataClasses kOffences = C(DataClass::kOffences);
-constexpr DataClasses kIntelligence = C(DataClass::kIntelligence);
-constexpr DataClasses kHealth = C(DataClass::kHealth);
-constexpr DataClasses kSafeguarding = C(DataClass::kSafeguarding);
+constexpr DataClasses kGeneral = Bit(DataClass::kGeneral);
+constexpr DataClasses kOffences = Bit(DataClass::kOffences);
+constexpr DataClasses kIntelligence = Bit(DataClass::kIntelligence);
+constexpr DataClasses kHealth = Bit(DataClass::kHealth);
+constexpr DataClasses kSafeguarding = Bit(DataClass::kSafeguarding);
 
 std::string Hex(const unsigned char* bytes, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -49,22 +48,6 @@ std::string_view NextWord(std::string_view* line) {
 }
 
 }  // namespace
-
-std::string_view DataClassName(DataClass c) {
-  switch (c) {
-    case DataClass::kGeneral:
-      return "general";
-    case DataClass::kOffences:
-      return "offences";
-    case DataClass::kIntelligence:
-      return "intelligence";
-    case DataClass::kHealth:
-      return "health";
-    case DataClass::kSafeguarding:
-      return "safeguarding";
-  }
-  return "?";
-}
 
 const std::vector<Role>& Roles() {
   static const std::vector<Role> roles = {

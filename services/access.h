@@ -24,24 +24,27 @@
 #include <vector>
 
 #include "events/calendar.h"
+#include "events/event_type.h"
 #include "events/status.h"
 
 namespace throughline::services {
 
-// What a piece of information is, for need to know. Bits of a DataClasses mask.
-enum class DataClass : std::uint8_t {
-  kGeneral = 1,        // who, where, status: identifiers, stage, custody, licence area, dates
-  kOffences = 2,       // arrests, charges, courts, convictions, sentences, risk, MAPPA
-  kIntelligence = 4,   // organised crime group links
-  kHealth = 8,         // mental health and substance misuse interventions
-  kSafeguarding = 16,  // safeguarding concerns and their kinds
-};
+// What a piece of information is, for need to know: the catalogue's data classes (each event
+// type has one, docs/events.md), as bits of a mask.
+using events::DataClass;
 using DataClasses = std::uint8_t;
-constexpr DataClasses kAllClasses = 31;
-inline bool Allows(DataClasses granted, DataClass c) {
-  return (granted & static_cast<DataClasses>(c)) != 0;
+constexpr DataClasses Bit(DataClass c) {
+  return static_cast<DataClasses>(1u << static_cast<int>(c));
 }
-std::string_view DataClassName(DataClass c);
+constexpr DataClasses kAllClasses = Bit(DataClass::kGeneral) | Bit(DataClass::kOffences) |
+                                    Bit(DataClass::kIntelligence) | Bit(DataClass::kHealth) |
+                                    Bit(DataClass::kSafeguarding);
+inline bool Allows(DataClasses granted, DataClass c) { return (granted & Bit(c)) != 0; }
+using events::DataClassName;
+// Every class, in order.
+inline constexpr DataClass kDataClasses[] = {DataClass::kGeneral, DataClass::kOffences,
+                                             DataClass::kIntelligence, DataClass::kHealth,
+                                             DataClass::kSafeguarding};
 
 struct Role {
   std::string_view name;

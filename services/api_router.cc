@@ -381,8 +381,7 @@ HttpResponse Me(const Context& c) {
   w.String(c.caller.agency);
   w.Key("classes");
   w.BeginArray();
-  for (DataClass d : {DataClass::kGeneral, DataClass::kOffences, DataClass::kIntelligence,
-                      DataClass::kHealth, DataClass::kSafeguarding}) {
+  for (DataClass d : kDataClasses) {
     if (c.caller.Allows(d))
       w.String(DataClassName(d));
   }

@@ -21,28 +21,11 @@ DataClass InterventionClass(InterventionKind kind) {
   }
 }
 
-// The class of each event type, by the wire name's family, with the exceptions below.
-DataClass TypeClass(std::string_view type) {
-  // What a person did or is said to have done, and how the courts and risk assessors saw it.
-  static constexpr std::string_view kOffences[] = {
-      "arrest.recorded",  "charge.recorded",     "charge.disposed",    "out_of_court.disposal",
-      "bail.granted",     "bail.breached",       "court.hearing",      "conviction.recorded",
-      "sentence.imposed", "licence.breached",    "licence.recalled",   "em.tag.violation",
-      "mappa.registered", "mappa.level_changed", "mappa.deregistered", "risk.assessed",
-      "iom.adopted",      "iom.exited",
-  };
-  if (std::find(std::begin(kOffences), std::end(kOffences), type) != std::end(kOffences))
-    return DataClass::kOffences;
-  if (type.starts_with("intelligence."))
-    return DataClass::kIntelligence;
-  if (type.starts_with("safeguarding."))
-    return DataClass::kSafeguarding;
-  return DataClass::kGeneral;
-}
-
 }  // namespace
 
 DataClass EventClass(const events::Event& event) {
+  // The catalogue's class of the type (docs/events.md), made finer for interventions: the
+  // kind says whether it is a health or safeguarding matter.
   if (const auto* d = std::get_if<events::InterventionReferred>(&event.data))
     return InterventionClass(d->kind);
   if (const auto* d = std::get_if<events::InterventionStarted>(&event.data))
@@ -51,7 +34,7 @@ DataClass EventClass(const events::Event& event) {
     return InterventionClass(d->kind);
   if (const auto* d = std::get_if<events::InterventionExited>(&event.data))
     return InterventionClass(d->kind);
-  return TypeClass(event.type_name());
+  return event.info().data_class;
 }
 
 events::FieldJson::Omit EventOmit(DataClasses classes) {
@@ -81,22 +64,20 @@ events::FieldJson::Omit ViewOmit(DataClasses classes) {
     if (path == "events" || path == "first_event" || path == "last_event")
       return true;
     if (!offences) {
+      // What the offences-class events make of the view (arrests, charges, courts, sentences,
+      // risk); and licence conditions and order requirements, which tell of the offence.
       static constexpr std::string_view kOffencePaths[] = {
           "counts",
-          "bail",
           "sentence",
           "suspended_until",
-          "mappa",
           "risk",
           "open_charges",
           "cases",
           "awaiting_sentence",
           "force",
-          "iom",
           "licence.conditions",
-          "licence.recall_kind",
           "supervision.requirements",
-          "flags.electronic_monitoring",
+          "iom.selection_reason",
       };
       if (std::find(std::begin(kOffencePaths), std::end(kOffencePaths), path) !=
           std::end(kOffencePaths)) {
@@ -113,34 +94,24 @@ events::FieldJson::Omit ViewOmit(DataClasses classes) {
 
 DataClasses AlertClasses(const projections::Alert& alert) {
   using projections::AlertRule;
-  const auto c = [](DataClass x) { return static_cast<DataClasses>(x); };
   switch (alert.rule) {
     case AlertRule::kFlaggedPersonReceived:
-      // It says why the person is flagged: IOM, MAPPA, an organised crime group.
-      return c(DataClass::kOffences) | c(DataClass::kIntelligence);
+      // It says why the person is flagged, an organised crime group among the reasons.
+      return Bit(DataClass::kIntelligence);
     case AlertRule::kMappaRelease:
     case AlertRule::kRecall:
-      return c(DataClass::kOffences);
     case AlertRule::kNoLicenceAfterRelease:
     case AlertRule::kReleaseOverdue:
     case AlertRule::kForeignNationalReleased:
     case AlertRule::kIdentityConflict:
-      return c(DataClass::kGeneral);
+      return Bit(DataClass::kGeneral);
   }
   return kAllClasses;
 }
 
-DataClass CohortClass(CohortKind kind) {
-  switch (kind) {
-    case CohortKind::kIom:
-    case CohortKind::kMappa:
-      return DataClass::kOffences;
-    case CohortKind::kPrison:
-    case CohortKind::kReleases:
-    case CohortKind::kLicence:
-      return DataClass::kGeneral;
-  }
-  return DataClass::kOffences;
+DataClass CohortClass(CohortKind) {
+  // As the catalogue classes IOM and MAPPA events: who is managed, and how, is general.
+  return DataClass::kGeneral;
 }
 
 }  // namespace throughline::services

@@ -29,9 +29,7 @@ int Token(const TokenFlags& flags) {
   if (flags.roles) {
     for (const auto& r : services::Roles()) {
       std::string classes;
-      for (auto c : {services::DataClass::kGeneral, services::DataClass::kOffences,
-                     services::DataClass::kIntelligence, services::DataClass::kHealth,
-                     services::DataClass::kSafeguarding}) {
+      for (auto c : services::kDataClasses) {
         if (services::Allows(r.classes, c))
           classes += (classes.empty() ? "" : ",") + std::string(services::DataClassName(c));
       }

@@ -195,16 +195,17 @@ class Applier {
     UpdatePrisonAgencies();
     std::vector<std::string> why;
     if (v_.iom)
-      why.push_back(fmt::format("IOM ({})", events::EnumName(v_.iom->cohort)));
+      why.push_back(fmt::format("managed under IOM ({})", events::EnumName(v_.iom->cohort)));
     if (v_.mappa) {
-      why.push_back(fmt::format("MAPPA category {} level {}", v_.mappa->category, v_.mappa->level));
+      why.push_back(fmt::format("managed under MAPPA category {} level {}", v_.mappa->category,
+                                v_.mappa->level));
     }
     if (v_.flags.ocg_linked)
       why.push_back("linked to an organised crime group");
     if (!why.empty()) {
       Raise(AlertRule::kFlaggedPersonReceived, "prison:" + r.prison, std::nullopt,
-            fmt::format("{} received ({}) a person managed under {}", PrisonName(r.prison),
-                        events::EnumName(r.basis), fmt::join(why, ", ")));
+            fmt::format("{} received ({}) a person {}", PrisonName(r.prison),
+                        events::EnumName(r.basis), fmt::join(why, "; ")));
     }
   }
   void operator()(const events::CustodyTransferred& t) {
@@ -366,7 +367,12 @@ class Applier {
     for (const auto& id : m.merged.identifiers())
       InsertSorted(&v_.identifiers, id);
   }
-  void operator()(const events::IdentityUnmerged&) {}
+  void operator()(const events::IdentityUnmerged& u) {
+    // They are somebody else's: the events they name moved with them. A later event of this
+    // person that carries one again brings it back.
+    for (const auto& id : u.unmerged.identifiers())
+      EraseSorted(&v_.identifiers, id);
+  }
   void operator()(const events::PersonDeceased&) {
     v_.deceased = t_;
     // Nobody will be released or put on licence after this: what was pending will not come.

@@ -67,6 +67,8 @@ const std::vector<Role>& Roles() {
       {"housing", kGeneral, true, false, false, "housing partners"},
       {"jobcentre", kGeneral, true, false, false, "Jobcentre Plus and employment partners"},
       {"auditor", 0, false, false, true, "information governance: the audit log only"},
+      {"operator", 0, false, false, false, "the engine's operators: backups, compaction, stats",
+       true},
   };
   return roles;
 }

@@ -53,6 +53,7 @@ struct Role {
   bool replay = false;        // as_of / as_known_at (with a reason)
   bool audit = false;         // read the audit log
   std::string_view who;       // for docs and refusals
+  bool admin = false;         // back up, compact, read the store's statistics
 };
 
 // The roles, in the order docs/access.md lists them.

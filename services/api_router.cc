@@ -1,6 +1,7 @@
 #include "services/api_router.h"
 
 #include <charconv>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,8 @@
 #include "services/person_reply.h"
 #include "services/projection_reader.h"
 #include "services/redaction.h"
+#include "services/store_admin.h"
+#include "services/store_stats.h"
 #include "services/web_assets.h"
 
 namespace throughline::services {
@@ -396,6 +399,62 @@ HttpResponse Me(const Context& c) {
   return Json(std::move(w));
 }
 
+// /v1/admin/...: for operators, on the engine's own store.
+//   POST /v1/admin/backup?to=DIR   a consistent copy of the store, while ingest goes on
+//   POST /v1/admin/compact         every column family compacted
+//   GET  /v1/admin/stats           what is in the store (store_stats.h)
+HttpResponse Admin(const Context& c, const std::string& what) {
+  const std::string target = "admin " + what;
+  if (!c.caller.role->admin)
+    return Forbidden(c, "admin", "look after the engine", target);
+  const bool post = c.request.method == "POST";
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  events::JsonWriter w;
+  if (what == "backup" && post) {
+    const std::string to = c.target.Param("to");
+    if (to.empty() || to.front() != '/') {
+      return Refused(c, "admin", target,
+                     ErrorResponse(400, "invalid_argument",
+                                   "to: the backup's directory, an absolute path on the engine's "
+                                   "machine that does not exist yet",
+                                   "to"));
+    }
+    std::uint64_t position = 0;
+    if (Status s = BackupStore(*c.models.store, to, &position); !s.ok())
+      return Refused(c, "admin", target, FromStatus(s, "to"));
+    Audit(c.models, &c.caller, "admin", target + " " + to, 0, 200, c.request);
+    w.BeginObject();
+    w.Key("backup");
+    w.String(to);
+    w.Key("log_position");
+    w.Int(static_cast<std::int64_t>(position));
+    w.Key("seconds");
+    w.Double(seconds());
+    w.EndObject();
+  } else if (what == "compact" && post) {
+    if (Status s = CompactStore(*c.models.store); !s.ok())
+      return Refused(c, "admin", target, FromStatus(s));
+    Audit(c.models, &c.caller, "admin", target, 0, 200, c.request);
+    w.BeginObject();
+    w.Key("compacted");
+    w.Bool(true);
+    w.Key("seconds");
+    w.Double(seconds());
+    w.EndObject();
+  } else if (what == "stats" && !post) {
+    Audit(c.models, &c.caller, "admin", target, 0, 200, c.request);
+    WriteStoreStatsJson(CollectStoreStats(*c.models.store, {}), &w);
+  } else {
+    return ErrorResponse(404, "not_found",
+                         "admin: POST /v1/admin/backup?to=DIR, POST /v1/admin/compact, "
+                         "GET /v1/admin/stats");
+  }
+  return Json(std::move(w));
+}
+
 HttpResponse Health() {
   HttpResponse r;
   r.body = R"({"status":"ok"})";
@@ -524,16 +583,18 @@ Authenticated Authenticate(const HttpRequest& request, const HttpTarget& target,
 }
 
 HttpResponse Route(const HttpRequest& request, const ReadModels& models) {
-  if (request.method != "GET") {
-    HttpResponse r = ErrorResponse(405, "method_not_allowed",
-                                   fmt::format("{} is not served here: GET only", request.method));
-    r.headers.emplace_back("Allow", "GET");
-    return r;
-  }
   auto target = ParseTarget(request.target);
   if (!target.ok())
     return FromStatus(target.status(), "target");
   const std::vector<std::string>& s = target->segments;
+  const bool admin = s.size() == 3 && s[0] == "v1" && s[1] == "admin";
+  if (request.method != "GET" && !(admin && request.method == "POST")) {
+    HttpResponse r = ErrorResponse(
+        405, "method_not_allowed",
+        fmt::format("{} is not served here: GET (and POST on /v1/admin)", request.method));
+    r.headers.emplace_back("Allow", admin ? "GET, POST" : "GET");
+    return r;
+  }
   if (s.size() == 1 && s[0] == "healthz")
     return Health();
   if (s.size() == 1 && s[0] == "readyz")
@@ -581,6 +642,8 @@ HttpResponse Route(const HttpRequest& request, const ReadModels& models) {
     return AuditTrail(c);
   if (s.size() == 2 && s[1] == "me")
     return Me(c);
+  if (admin)
+    return Admin(c, s[2]);
   return ErrorResponse(404, "not_found", "no such endpoint: see docs/api.md");
 }
 

@@ -4,6 +4,8 @@
 #ifndef THROUGHLINE_TOOLS_COMMANDS_H_
 #define THROUGHLINE_TOOLS_COMMANDS_H_
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace throughline::tools {
@@ -20,6 +22,12 @@ void AddViewCommands(CLI::App& app);
 void AddRebuildCommand(CLI::App& app);
 void AddTokenCommand(CLI::App& app);
 void AddAuditCommand(CLI::App& app);
+void AddReplayCommand(CLI::App& app);
+void AddAdminCommand(CLI::App& app);
+
+// `throughline verify` (also `admin verify`): 0 when the store checks out, 1 when not, 2 when
+// it cannot be read.
+int VerifyDataDir(const std::string& data);
 
 }  // namespace throughline::tools
 

@@ -68,7 +68,9 @@ int PrintLog(const LogFlags& flags) {
   return 0;
 }
 
-int Verify(const std::string& data) {
+}  // namespace
+
+int VerifyDataDir(const std::string& data) {
   auto store = OpenForReading(data);
   if (!store.ok()) {
     fmt::print(stderr, "throughline verify: {}\n", store.status().message());
@@ -100,8 +102,6 @@ int Verify(const std::string& data) {
   return 1;
 }
 
-}  // namespace
-
 void AddLogCommands(CLI::App& app) {
   auto flags = std::make_shared<LogFlags>();
   auto* log = app.add_subcommand("log", "Print the log as NDJSON (works while the engine runs)");
@@ -117,7 +117,7 @@ void AddLogCommands(CLI::App& app) {
   auto* verify = app.add_subcommand(
       "verify", "Check the hash chain and every index against the log (works while it runs)");
   verify->add_option("--data", *data, "Data directory")->required();
-  verify->callback([data] { throw CLI::RuntimeError(Verify(*data)); });
+  verify->callback([data] { throw CLI::RuntimeError(VerifyDataDir(*data)); });
 }
 
 }  // namespace throughline::tools

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   throughline::tools::AddRebuildCommand(app);
   throughline::tools::AddTokenCommand(app);
   throughline::tools::AddAuditCommand(app);
+  throughline::tools::AddReplayCommand(app);
+  throughline::tools::AddAdminCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

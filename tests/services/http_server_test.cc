@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "services/audit_log.h"
-#include "tests/http_client.h"
+#include "services/http_client.h"
 #include "tests/services/store_fixture.h"
 
 namespace throughline::services {
@@ -78,7 +78,7 @@ class ServerFixture {
     server_->Committed(result.last_sequence);
   }
 
-  testing::Headers Auth(const std::string& role) {
+  services::Headers Auth(const std::string& role) {
     return {{"Authorization", "Bearer " + tokens_.at(role)}};
   }
   const std::string& token(const std::string& role) { return tokens_.at(role); }
@@ -122,22 +122,22 @@ TEST_CASE("Every endpoint answers over a real socket", "[integration]") {
            {"/metrics", "text/plain"},
            {"/", "text/html"},
        }) {
-    auto r = testing::HttpGet(f.address(), c.target, auth);
+    auto r = services::HttpGet(f.address(), c.target, auth);
     INFO(c.target << ": " << r.error << r.body);
     CHECK(r.status == 200);
     CHECK(r.headers["content-type"].starts_with(c.content_type));
   }
-  auto person = Parse(testing::HttpGet(f.address(), "/v1/persons/id:1", auth).body);
+  auto person = Parse(services::HttpGet(f.address(), "/v1/persons/id:1", auth).body);
   CHECK(person.at("view").at("counts").at("arrests") == 4);  // 1, 4, 7, 10th arrests
   CHECK(person.at("log_position") == 10);
-  auto events = Parse(testing::HttpGet(f.address(), "/v1/events?from_seq=9", auth).body);
+  auto events = Parse(services::HttpGet(f.address(), "/v1/events?from_seq=9", auth).body);
   CHECK(events.at("events").as_array().size() == 2);
   CHECK(events.at("next_seq") == 11);
   // Paging: each page from the last one's next_seq, every record once.
   std::vector<std::int64_t> paged;
   for (std::int64_t from = 1; from <= 10;) {
     auto page = Parse(
-        testing::HttpGet(f.address(), fmt::format("/v1/events?from_seq={}&limit=4", from), auth)
+        services::HttpGet(f.address(), fmt::format("/v1/events?from_seq={}&limit=4", from), auth)
             .body);
     for (const auto& e : page.at("events").as_array())
       paged.push_back(e.at("sequence").as_int64());
@@ -146,9 +146,9 @@ TEST_CASE("Every endpoint answers over a real socket", "[integration]") {
   std::vector<std::int64_t> all(10);
   std::iota(all.begin(), all.end(), 1);
   CHECK(paged == all);
-  CHECK(testing::HttpGet(f.address(), "/v1/audit", f.Auth("auditor")).status == 200);
-  CHECK(testing::HttpGet(f.address(), "/v1/persons/id:1").status == 401);
-  auto metrics = testing::HttpGet(f.address(), "/metrics").body;
+  CHECK(services::HttpGet(f.address(), "/v1/audit", f.Auth("auditor")).status == 200);
+  CHECK(services::HttpGet(f.address(), "/v1/persons/id:1").status == 401);
+  auto metrics = services::HttpGet(f.address(), "/metrics").body;
   CHECK(metrics.find("throughline_http_request_seconds_count") != std::string::npos);
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("HTTPS with a certificate, and nothing in the clear", "[integration]")
                        &out) == 0);
   CHECK(out.find(R"("alerts":[])") != std::string::npos);
   // Plain HTTP to the TLS port gets no answer.
-  CHECK(testing::HttpGet(f.address(), "/healthz").status == 0);
+  CHECK(services::HttpGet(f.address(), "/healthz").status == 0);
 
   SECTION("a key that does not load is refused at start, saying which") {
     HttpServerOptions bad = options;
@@ -188,12 +188,12 @@ TEST_CASE("HTTPS with a certificate, and nothing in the clear", "[integration]")
 
 TEST_CASE("Limits: header size, methods, garbage", "[integration]") {
   ServerFixture f;
-  auto huge = testing::HttpGet(f.address(), "/healthz", {{"X-Padding", std::string(10000, 'x')}});
+  auto huge = services::HttpGet(f.address(), "/healthz", {{"X-Padding", std::string(10000, 'x')}});
   CHECK(huge.status == 431);
-  CHECK(testing::HttpCall("POST", f.address(), "/v1/alerts", "{}", f.Auth("probation")).status ==
+  CHECK(services::HttpCall("POST", f.address(), "/v1/alerts", "{}", f.Auth("probation")).status ==
         405);
   auto long_target =
-      testing::HttpGet(f.address(), "/v1/persons/" + std::string(5000, 'a'), f.Auth("probation"));
+      services::HttpGet(f.address(), "/v1/persons/" + std::string(5000, 'a'), f.Auth("probation"));
   CHECK((long_target.status == 400 || long_target.status == 431));
 }
 
@@ -201,7 +201,7 @@ TEST_CASE("A token holds at most its cap of connections", "[integration]") {
   HttpServerOptions options;
   options.max_connections_per_token = 2;
   ServerFixture f(options);
-  testing::HttpConnection a, b, c, other;
+  services::HttpConnection a, b, c, other;
   for (auto* conn : {&a, &b, &c, &other})
     REQUIRE(conn->Connect(f.address()));
   CHECK(a.Get("/v1/alerts", f.Auth("probation")).status == 200);
@@ -223,19 +223,19 @@ TEST_CASE("min_seq: a writer reads its own write", "[integration]") {
     f.Publish(5, 6);
   });
   const auto start = std::chrono::steady_clock::now();
-  auto r = testing::HttpGet(f.address(), "/v1/events?from_seq=6&min_seq=6", f.Auth("probation"));
+  auto r = services::HttpGet(f.address(), "/v1/events?from_seq=6&min_seq=6", f.Auth("probation"));
   later.join();
   CHECK(std::chrono::steady_clock::now() - start >= 250ms);
   REQUIRE(r.status == 200);
   CHECK(Parse(r.body).at("events").as_array().size() == 1);
-  auto never = testing::HttpGet(f.address(), "/v1/alerts?min_seq=100", f.Auth("probation"));
+  auto never = services::HttpGet(f.address(), "/v1/alerts?min_seq=100", f.Auth("probation"));
   CHECK(never.status == 503);
   CHECK(never.headers["retry-after"] == "1");
   CHECK(Parse(never.body).at("error").at("code") == "not_caught_up");
 }
 
 // Reads messages until `count` change messages or a timeout; returns their sequences.
-std::vector<std::int64_t> Changes(testing::WebSocketClient& ws, std::size_t count,
+std::vector<std::int64_t> Changes(services::WebSocketClient& ws, std::size_t count,
                                   std::vector<std::string>* types = nullptr) {
   std::vector<std::int64_t> sequences;
   while (sequences.size() < count) {
@@ -255,7 +255,7 @@ TEST_CASE("Subscriptions: from a sequence, caught up, live, resumed with no gap 
           "[integration]") {
   ServerFixture f;
   f.Publish(0, 20);
-  testing::WebSocketClient ws;
+  services::WebSocketClient ws;
   REQUIRE(ws.Connect(f.address(), "/v1/subscribe?from=1", f.Auth("probation")) == 101);
   std::vector<std::string> types;
   auto first = Changes(ws, 20, &types);
@@ -273,40 +273,40 @@ TEST_CASE("Subscriptions: from a sequence, caught up, live, resumed with no gap 
 
   // Gone after 23; while away, more happened. Back from 24: nothing missed, nothing twice.
   f.Publish(25, 28);
-  testing::WebSocketClient again;
+  services::WebSocketClient again;
   REQUIRE(again.Connect(f.address(), "/v1/subscribe?from=24", f.Auth("probation")) == 101);
   CHECK(Changes(again, 5) == std::vector<std::int64_t>{24, 25, 26, 27, 28});
 
   SECTION("filters: one person, and a browser's token in the query") {
-    testing::WebSocketClient one;
+    services::WebSocketClient one;
     REQUIRE(one.Connect(f.address(), "/v1/subscribe?from=1&persons=id:2&access_token=" +
                                          f.token("probation")) == 101);
     auto mine = Changes(one, 9);
     CHECK(mine == std::vector<std::int64_t>{2, 5, 8, 11, 14, 17, 20, 23, 26});
   }
   SECTION("need to know: housing sees no arrests") {
-    testing::WebSocketClient housing;
+    services::WebSocketClient housing;
     REQUIRE(housing.Connect(f.address(), "/v1/subscribe?from=1", f.Auth("housing")) == 101);
     auto m = housing.Read(5s);
     REQUIRE(m);
     CHECK(Parse(*m).at("type") == "caught_up");
   }
   SECTION("refusals") {
-    testing::WebSocketClient nobody;
+    services::WebSocketClient nobody;
     CHECK(nobody.Connect(f.address(), "/v1/subscribe?from=1") == 401);
-    testing::WebSocketClient auditor;
+    services::WebSocketClient auditor;
     CHECK(auditor.Connect(f.address(), "/v1/subscribe", f.Auth("auditor")) == 403);
-    testing::WebSocketClient bad;
+    services::WebSocketClient bad;
     CHECK(bad.Connect(f.address(), "/v1/subscribe?types=arest.recorded", f.Auth("probation")) ==
           400);
   }
   SECTION("at most 8 subscriptions per token") {
-    std::vector<std::unique_ptr<testing::WebSocketClient>> open;
+    std::vector<std::unique_ptr<services::WebSocketClient>> open;
     for (int i = 0; i < 7; ++i) {  // `again` holds one already
-      open.push_back(std::make_unique<testing::WebSocketClient>());
+      open.push_back(std::make_unique<services::WebSocketClient>());
       REQUIRE(open.back()->Connect(f.address(), "/v1/subscribe", f.Auth("probation")) == 101);
     }
-    testing::WebSocketClient ninth;
+    services::WebSocketClient ninth;
     CHECK(ninth.Connect(f.address(), "/v1/subscribe", f.Auth("probation")) == 429);
   }
   auto audited =
@@ -322,18 +322,18 @@ TEST_CASE("Stopping with subscribers and requests in flight leaves nothing behin
   for (int round = 0; round < 10; ++round) {
     auto f = std::make_unique<ServerFixture>();
     f->Publish(0, 3);
-    std::vector<std::unique_ptr<testing::WebSocketClient>> subscribers;
+    std::vector<std::unique_ptr<services::WebSocketClient>> subscribers;
     for (int i = 0; i < 3; ++i) {
-      subscribers.push_back(std::make_unique<testing::WebSocketClient>());
+      subscribers.push_back(std::make_unique<services::WebSocketClient>());
       REQUIRE(subscribers.back()->Connect(f->address(), "/v1/subscribe?from=1",
                                           f->Auth("probation")) == 101);
     }
-    testing::HttpConnection open;
+    services::HttpConnection open;
     REQUIRE(open.Connect(f->address()));
     CHECK(open.Get("/v1/alerts", f->Auth("probation")).status == 200);
     std::thread reader([&] {
       for (int i = 0; i < 20; ++i)
-        testing::HttpGet(f->address(), "/v1/alerts", f->Auth("probation"));
+        services::HttpGet(f->address(), "/v1/alerts", f->Auth("probation"));
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(round * 3));
     f->server().Stop();
@@ -349,7 +349,7 @@ TEST_CASE("A slow subscriber is cut off with its last sequence, and ingest never
   options.subscriber_send_buffer = 32 * 1024;
   ServerFixture f(options);
   f.Publish(0, 1);
-  testing::WebSocketClient slow;
+  services::WebSocketClient slow;
   REQUIRE(slow.Connect(f.address(), "/v1/subscribe", f.Auth("probation"), 32 * 1024) == 101);
   REQUIRE(slow.Read(5s));  // caught up: live from here
 
@@ -383,7 +383,7 @@ TEST_CASE("A slow subscriber is cut off with its last sequence, and ingest never
   CHECK(f.server().metrics().subscribers_cut_off >= 1);
 
   // Anyone else is served as before, and the cut-off one can resume where it was.
-  testing::WebSocketClient resumed;
+  services::WebSocketClient resumed;
   REQUIRE(resumed.Connect(f.address(), fmt::format("/v1/subscribe?from={}", last + 1),
                           f.Auth("probation")) == 101);
   const auto rest = Changes(resumed, static_cast<std::size_t>(3001 - last));

@@ -10,7 +10,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "tests/http_client.h"
+#include "services/http_client.h"
 #include "tests/test_support.h"
 
 namespace throughline {
@@ -51,8 +51,8 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
   REQUIRE(testing::Run(fmt::format("{} gen --persons 1000 --seed 5 --data {} --wait 2>>{}", binary,
                                    data, log),
                        &out) == 0);
-  const testing::Headers auth = {{"Authorization", "Bearer " + token}};
-  REQUIRE(testing::HttpGet(address, "/v1/persons/id:1", auth).status == 200);
+  const services::Headers auth = {{"Authorization", "Bearer " + token}};
+  REQUIRE(services::HttpGet(address, "/v1/persons/id:1", auth).status == 200);
   testing::ChildProcess ingest(
       {binary, "gen", "--persons", "3000", "--seed", "6", "--data", data, "--wait"}, log);
 
@@ -73,7 +73,7 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
   WARN("p99 " << m[1] << m[2] << " over " << requests << " requests while ingesting");
 
   // Ingest went on meanwhile.
-  auto metrics = testing::HttpGet(address, "/metrics");
+  auto metrics = services::HttpGet(address, "/metrics");
   REQUIRE(std::regex_search(metrics.body, m, std::regex(R"(throughline_log_size_events (\d+))")));
   CHECK(std::stol(m[1]) > 40000);
   engine.Signal(SIGTERM);

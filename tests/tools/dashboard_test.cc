@@ -19,7 +19,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "tests/http_client.h"
+#include "services/http_client.h"
 #include "tests/test_support.h"
 
 namespace throughline {
@@ -84,10 +84,10 @@ std::string Base64Decode(std::string_view text) {
 
 // GET a /v1 path with a token; the parsed body of a 200.
 json::value ApiGet(const std::string& address, const std::string& target, const std::string& token,
-                   const testing::Headers& extra = {}) {
-  testing::Headers headers = {{"Authorization", "Bearer " + token}};
+                   const services::Headers& extra = {}) {
+  services::Headers headers = {{"Authorization", "Bearer " + token}};
   headers.insert(headers.end(), extra.begin(), extra.end());
-  const auto r = testing::HttpGet(address, target, headers);
+  const auto r = services::HttpGet(address, target, headers);
   INFO("GET " << target << " -> " << r.status << " " << r.body << r.error);
   REQUIRE(r.status == 200);
   return json::parse(r.body);
@@ -103,7 +103,7 @@ class Browser {
         std::vector<std::string>{kChromedriver, fmt::format("--port={}", port)}, log);
     testing::WaitFor(
         [&] {
-          const auto r = testing::HttpGet(address_, "/status");
+          const auto r = services::HttpGet(address_, "/status");
           return r.status == 200 && json::parse(r.body).at("value").at("ready").as_bool();
         },
         20s, "chromedriver to be ready on " + address_);
@@ -128,7 +128,7 @@ class Browser {
 
   ~Browser() {
     if (!session_.empty())
-      testing::HttpCall("DELETE", address_, "/session/" + session_);
+      services::HttpCall("DELETE", address_, "/session/" + session_);
     driver_->Signal(SIGTERM);
     driver_->Wait();
   }
@@ -167,8 +167,8 @@ class Browser {
 
   // A WebDriver command: its "value", or the test fails with the driver's error.
   json::value Call(const std::string& method, const std::string& target, const json::value& body) {
-    const auto r = testing::HttpCall(method, address_, target,
-                                     body.is_null() ? "" : json::serialize(body), {}, 60s);
+    const auto r = services::HttpCall(method, address_, target,
+                                      body.is_null() ? "" : json::serialize(body), {}, 60s);
     INFO("WebDriver " << method << " " << target << " -> " << r.status << " " << r.error << " "
                       << r.body.substr(0, 2000));
     REQUIRE(r.status == 200);

@@ -1,6 +1,7 @@
 // The throughline binary as a user runs it.
 
 #include <chrono>
+#include <filesystem>
 #include <signal.h>
 #include <thread>
 
@@ -116,8 +117,11 @@ TEST_CASE("import, log and verify on a data directory", "[e2e]") {
     CHECK(out.find("verify: OK") != std::string::npos);
   }
   SECTION("a second writer on the same directory is refused, clearly") {
-    testing::ChildProcess engine({Binary(), "serve", "--data", data}, dir.path() + "/serve.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    testing::ChildProcess engine({Binary(), "serve", "--data", data, "--listen", "127.0.0.1:0"},
+                                 dir.path() + "/serve.log");
+    // It writes its address once it holds the lock and listens.
+    testing::WaitFor([&] { return std::filesystem::exists(data + "/http.address"); },
+                     std::chrono::seconds(30), "the engine to write http.address");
     CHECK(testing::Run(Binary() + " import --data " + data + " " + valid + " 2>&1", &out) == 2);
     CHECK(out.find("in use by another engine") != std::string::npos);
     // Readers are welcome beside it.

@@ -1,8 +1,9 @@
-// A small, blocking HTTP and WebSocket client for tests (Boost.Beast), so that the API is tested
-// the way a dashboard or a partner system would call it: over a real socket.
+// A small, blocking HTTP and WebSocket client (Boost.Beast): how the command line talks to a
+// running engine's API (`throughline replay --api`, `admin`), and how the tests call it, over a
+// real socket, as a dashboard or partner system would.
 
-#ifndef THROUGHLINE_TESTS_HTTP_CLIENT_H_
-#define THROUGHLINE_TESTS_HTTP_CLIENT_H_
+#ifndef THROUGHLINE_SERVICES_HTTP_CLIENT_H_
+#define THROUGHLINE_SERVICES_HTTP_CLIENT_H_
 
 #include <chrono>
 #include <map>
@@ -12,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace throughline::testing {
+namespace throughline::services {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -76,6 +77,6 @@ class WebSocketClient {
   std::string close_reason_;
 };
 
-}  // namespace throughline::testing
+}  // namespace throughline::services
 
-#endif  // THROUGHLINE_TESTS_HTTP_CLIENT_H_
+#endif  // THROUGHLINE_SERVICES_HTTP_CLIENT_H_

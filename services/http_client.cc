@@ -1,4 +1,4 @@
-#include "tests/http_client.h"
+#include "services/http_client.h"
 
 #include <deque>
 
@@ -8,7 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-namespace throughline::testing {
+namespace throughline::services {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -207,4 +207,4 @@ void WebSocketClient::Close() {
   impl_->ioc.run_for(std::chrono::milliseconds(100));
 }
 
-}  // namespace throughline::testing
+}  // namespace throughline::services

@@ -1,0 +1,48 @@
+// StoreStats: what is in a data directory, for operators (`throughline admin stats`): events by
+// type, persons, identifiers, sizes, dead letters, gaps, offsets, audit records, views and
+// alerts, and a few people worth a look (the most prolific, someone recalled, a MAPPA level 3
+// nominal). Reads everything once; thread-safe (RocksDB reads).
+
+#ifndef THROUGHLINE_SERVICES_STORE_STATS_H_
+#define THROUGHLINE_SERVICES_STORE_STATS_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "events/json_writer.h"
+#include "services/event_store.h"
+
+namespace throughline::services {
+
+struct StoreStats {
+  std::uint64_t events = 0;
+  std::map<std::string, std::uint64_t> events_by_type;
+  std::uint64_t persons = 0;         // current (not merged into another)
+  std::uint64_t persons_merged = 0;  // records merged into another
+  std::uint64_t identifiers = 0;
+  std::uint64_t views = 0;
+  std::uint64_t alerts_raised = 0;
+  std::uint64_t alerts_pending = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t dead_letters_published = 0;
+  std::uint64_t gaps = 0;  // offset ranges lost before they were read
+  std::uint64_t audit_records = 0;
+  std::uint64_t disk_bytes = 0;  // SST files, all column families
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> offsets;
+  // People worth a look: (person, why).
+  std::vector<std::pair<std::uint64_t, std::string>> examples;
+};
+
+// `progress(done, total)` every so often while the log is read.
+StoreStats CollectStoreStats(const EventStore& store,
+                             const std::function<void(std::uint64_t, std::uint64_t)>& progress);
+
+void WriteStoreStatsJson(const StoreStats& stats, events::JsonWriter* w);
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_STORE_STATS_H_

@@ -109,4 +109,22 @@ Result<int> PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout
   return count;
 }
 
+std::vector<std::pair<std::string, std::string>> MessageHeaders(const rd_kafka_message_t* m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  rd_kafka_headers_t* headers = nullptr;
+  // Borrowed from the message: not ours to destroy.
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr)
+    return out;
+  const char* name;
+  const void* value;
+  std::size_t size;
+  for (std::size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    out.emplace_back(name,
+                     value ? std::string(static_cast<const char*>(value), size) : std::string());
+  }
+  return out;
+}
+
 }  // namespace throughline::services

@@ -65,6 +65,9 @@ Result<int> PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout
 
 Status KafkaError(rd_kafka_resp_err_t err, std::string_view what);
 
+// A message's headers, in order; a header without a value has an empty one.
+std::vector<std::pair<std::string, std::string>> MessageHeaders(const rd_kafka_message_t* m);
+
 }  // namespace throughline::services
 
 #endif  // THROUGHLINE_SERVICES_KAFKA_CLIENT_H_

@@ -21,18 +21,7 @@ RawMessage ToRaw(const rd_kafka_message_t* m) {
     raw.key.emplace(static_cast<const char*>(m->key), m->key_len);
   if (m->payload != nullptr)
     raw.value.assign(static_cast<const char*>(m->payload), m->len);
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
-    const char* name;
-    const void* value;
-    std::size_t size;
-    for (std::size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      raw.headers.emplace_back(
-          name, value ? std::string(static_cast<const char*>(value), size) : std::string());
-    }
-  }
+  raw.headers = MessageHeaders(m);
   return raw;
 }
 

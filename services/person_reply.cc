@@ -30,6 +30,11 @@ Result<PersonReply> ReadPerson(const EventStore& store, const PersonQuery& query
   }
   if (!projections::HasView(reply.state))
     return Status::NotFound("no view of person " + std::to_string(query.person));
+  // A time-based alert the fold has set up but whose time has not come (as of the date asked
+  // for, or now) has not been raised: it is not news yet.
+  const events::Timestamp at = query.as_of.value_or(now);
+  std::erase_if(reply.state.alerts,
+                [&](const projections::Alert& a) { return !projections::IsRaised(a, at); });
   return reply;
 }
 

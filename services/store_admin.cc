@@ -23,16 +23,30 @@ Status BackupStore(const EventStore& store, const std::string& to, std::uint64_t
   rocksdb::Status s = rocksdb::Checkpoint::Create(store.db(), &raw);
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   std::uint64_t rocks_sequence = 0;
-  // The log position before: the copy holds at least that much (ingest may add to it).
-  const std::uint64_t position = store.state().next_sequence - 1;
   if (s.ok())
     s = checkpoint->CreateCheckpoint(to + "/db", /*log_size_for_flush=*/0, &rocks_sequence);
   if (!s.ok()) {
     std::filesystem::remove_all(to, ec);
     return Status::IOError(fmt::format("backup to {} failed: {}", to, s.ToString()));
   }
+  // The tokens file is the directory's configuration: a restored engine needs it to let anyone
+  // in (it holds hashes only).
+  const auto tokens = std::filesystem::path(store.db()->GetName()).parent_path() / "tokens";
+  if (std::filesystem::exists(tokens, ec))
+    std::filesystem::copy_file(tokens, to + "/tokens", ec);
+  if (ec)
+    return Status::IOError(fmt::format("copying {} failed: {}", tokens.string(), ec.message()));
+  // Ingest goes on while the checkpoint is made, so the copy's own log says where it ends; and
+  // opening it is the first check that it is whole.
+  StoreOptions small;
+  small.block_cache_bytes = 8 << 20;
+  auto copy = EventStore::Open(to, small);
+  if (!copy.ok()) {
+    return Status::Corruption(
+        fmt::format("the backup in {} does not open: {}", to, copy.status().message()));
+  }
   if (log_position != nullptr)
-    *log_position = position;
+    *log_position = (*copy)->state().next_sequence - 1;
   return Status::OK();
 }
 
@@ -52,6 +66,10 @@ Status RestoreStore(const std::string& backup, const std::string& data_dir) {
   std::filesystem::create_directories(data_dir, ec);
   std::filesystem::copy(backup + "/db", data_dir + "/db", std::filesystem::copy_options::recursive,
                         ec);
+  if (!ec && std::filesystem::exists(backup + "/tokens") &&
+      !std::filesystem::exists(data_dir + "/tokens")) {
+    std::filesystem::copy_file(backup + "/tokens", data_dir + "/tokens", ec);
+  }
   if (ec) {
     std::filesystem::remove_all(data_dir + "/db", ec);
     return Status::IOError(

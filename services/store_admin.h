@@ -15,12 +15,13 @@ namespace throughline::services {
 
 // Makes `to` a data directory holding a consistent copy of the store as it is now: a RocksDB
 // checkpoint of the engine's own handle (SST files hard-linked when on the same file system,
-// copied otherwise; the write-ahead log copied), so every batch is in it whole or not at all.
-// `to` must not exist. `log_position` gets the last sequence the copy holds.
+// copied otherwise; the write-ahead log copied), so every batch is in it whole or not at all;
+// and the tokens file beside it. `to` must not exist. `log_position` gets the last sequence the
+// copy holds.
 Status BackupStore(const EventStore& store, const std::string& to, std::uint64_t* log_position);
 
-// Copies a backup (a data directory) into `data_dir`, which must hold no store. The backup is
-// left as it was.
+// Copies a backup (a data directory) into `data_dir`, which must hold no store; its tokens too,
+// unless `data_dir` has a tokens file. The backup is left as it was.
 Status RestoreStore(const std::string& backup, const std::string& data_dir);
 
 // Compacts every column family: space back from deleted views and cohort entries.

@@ -48,6 +48,35 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string MakeToken(const std::string& data, const std::string& role, const std::string& agency) {
+  std::string out;
+  REQUIRE(Run(fmt::format("{} token --data {} --role {} --agency '{}' 2>/dev/null",
+                          THROUGHLINE_BINARY, data, role, agency),
+              &out) == 0);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+    out.pop_back();
+  REQUIRE(out.find('.') != std::string::npos);
+  return out;
+}
+
+std::string WaitForEngine(const std::string& data) {
+  std::string address;
+  WaitFor(
+      [&] {
+        address = ReadFirstLine(data + "/http.address");
+        return !address.empty() && !ReadFirstLine(data + "/kafka.bootstrap").empty();
+      },
+      std::chrono::seconds(60), "the engine to write http.address and kafka.bootstrap");
+  return address;
+}
+
 std::vector<std::string> ReadLines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE(in.good());

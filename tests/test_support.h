@@ -21,6 +21,9 @@ std::string SourcePath(const std::string& relative);
 
 std::string ReadFile(const std::string& path);
 
+// The first line of a file without its line end; empty when it has none (or is not there yet).
+std::string ReadFirstLine(const std::string& path);
+
 // The non-blank lines of a file.
 std::vector<std::string> ReadLines(const std::string& path);
 
@@ -88,6 +91,13 @@ class ChildProcess {
   int pid_ = -1;
   int status_ = -1;
 };
+
+// `throughline token --data D --role R --agency A`, as a user runs it: the token it prints.
+std::string MakeToken(const std::string& data, const std::string& role, const std::string& agency);
+
+// Waits for an engine started on `data` with --listen 127.0.0.1:0 to hold the directory and
+// listen: the HTTP address it wrote (D/http.address) once D/kafka.bootstrap is there too.
+std::string WaitForEngine(const std::string& data);
 
 // Valid envelopes for load and crash tests: `count` events about `persons` people from
 // `sources` publishers, in a mix of types. Deterministic for a seed; ids are unique.

@@ -241,11 +241,18 @@ Result<std::string> ReplayText(std::string_view reply_json, std::string_view rea
   }
   line("Stage", stage);
   if (auto counts = At(v, "counts")) {
-    std::string text;
-    for (auto [k, n] : counts->get_object())
-      text += (text.empty() ? "" : " · ") + std::string(k) + " " + Text(n);
-    line("Counts", text);
-    line("", "charge-to-conviction " + TextAt(v, "charge_to_conviction_rate"));
+    // Wrapped to fit a terminal: lines of at most ~80 characters after the label.
+    std::vector<std::string> rows(1);
+    for (auto [k, n] : counts->get_object()) {
+      const std::string item = std::string(k) + " " + Text(n);
+      if (!rows.back().empty() && rows.back().size() + item.size() > 80)
+        rows.emplace_back();
+      rows.back() += (rows.back().empty() ? "" : " · ") + item;
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      line(i == 0 ? "Counts" : "", rows[i]);
+    if (auto rate = TextAt(v, "charge_to_conviction_rate"); !rate.empty())
+      line("", "charge-to-conviction " + rate);
   } else {
     line("Counts", "not shown to your role");
   }

@@ -18,33 +18,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string ReadFirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
 TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors", "[e2e]") {
   testing::TempDir dir;
   const std::string binary = THROUGHLINE_BINARY;
   const std::string data = dir.path() + "/data";
   const std::string log = dir.path() + "/processes.log";
   INFO("process output: " << log);
-  std::string token;
-  REQUIRE(testing::Run(fmt::format("{} token --data {} --role probation --agency probation:test "
-                                   "2>/dev/null",
-                                   binary, data),
-                       &token) == 0);
-  while (!token.empty() && token.back() == '\n')
-    token.pop_back();
+  const std::string token = testing::MakeToken(data, "probation", "probation:test");
   testing::ChildProcess engine({binary, "serve", "--data", data, "--listen", "127.0.0.1:0"}, log);
-  std::string address;
-  for (int i = 0; i < 100 && address.empty(); ++i) {
-    std::this_thread::sleep_for(100ms);
-    address = ReadFirstLine(data + "/http.address");
-  }
-  REQUIRE_FALSE(address.empty());
+  const std::string address = testing::WaitForEngine(data);
 
   // A region to read, then more of it arriving while wrk runs.
   std::string out;

@@ -21,13 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string ReadFirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
 // Events in the store, read beside the running engine; 0 before it has a store.
 std::uint64_t StoredEvents(const std::string& data) {
   auto store =
@@ -49,7 +42,7 @@ TEST_CASE("SIGKILL at 5 random moments while ingesting 100000 events: each once,
   std::string bootstrap;
   for (int i = 0; i < 100 && bootstrap.empty(); ++i) {
     std::this_thread::sleep_for(100ms);
-    bootstrap = ReadFirstLine(bootstrap_file);
+    bootstrap = testing::ReadFirstLine(bootstrap_file);
   }
   REQUIRE_FALSE(bootstrap.empty());
 

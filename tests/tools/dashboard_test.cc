@@ -34,19 +34,6 @@ constexpr char kChromedriver[] = "/usr/bin/chromedriver";
 const std::vector<std::string> kLanes = {"police",    "courts",        "custody",
                                          "probation", "interventions", "partnership"};
 
-std::string ReadFirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
 // A TCP port nobody listens on now (the kernel's pick for port 0).
 int FreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -203,27 +190,10 @@ TEST_CASE("The dashboard shows a person's view, live, and only what the token ma
   std::filesystem::create_directories(data);
 
   std::string out;
-  REQUIRE(testing::Run(fmt::format("{} token --data {} --role probation --agency "
-                                   "probation:Gwent 2>>{}",
-                                   binary, data, log),
-                       &out) == 0);
-  const std::string probation = Trim(out);
-  REQUIRE(testing::Run(fmt::format("{} token --data {} --role housing --agency "
-                                   "'housing:Cardiff' 2>>{}",
-                                   binary, data, log),
-                       &out) == 0);
-  const std::string housing = Trim(out);
-  REQUIRE(probation.find('.') != std::string::npos);
-  REQUIRE(housing.find('.') != std::string::npos);
-
+  const std::string probation = testing::MakeToken(data, "probation", "probation:Gwent");
+  const std::string housing = testing::MakeToken(data, "housing", "housing:Cardiff");
   testing::ChildProcess engine({binary, "serve", "--data", data, "--listen", "127.0.0.1:0"}, log);
-  std::string address;
-  testing::WaitFor(
-      [&] {
-        address = ReadFirstLine(data + "/http.address");
-        return !address.empty() && !ReadFirstLine(data + "/kafka.bootstrap").empty();
-      },
-      30s, "the engine to write http.address and kafka.bootstrap");
+  const std::string address = testing::WaitForEngine(data);
   REQUIRE(testing::Run(fmt::format("{} gen --persons 300 --seed 3 --data {} --wait >>{} 2>&1",
                                    binary, data, log),
                        &out) == 0);

@@ -1,0 +1,25 @@
+// Reading a Kafka topic back, for tests of what the engine and the tools publish.
+
+#ifndef THROUGHLINE_TESTS_KAFKA_TOPIC_READER_H_
+#define THROUGHLINE_TESTS_KAFKA_TOPIC_READER_H_
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace throughline::testing {
+
+struct TopicMessage {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Reads every message of a topic from the beginning until `count` arrived or `timeout`.
+std::vector<TopicMessage> ReadTopic(const std::string& bootstrap, const std::string& topic,
+                                    std::size_t count, std::chrono::seconds timeout);
+
+}  // namespace throughline::testing
+
+#endif  // THROUGHLINE_TESTS_KAFKA_TOPIC_READER_H_

@@ -81,6 +81,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family,
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned indexes and filters: a whole-file filter of a large SST (about 1 MiB per
+  // 800,000 keys) does not fit in one shard of the LRU cache (capacity / 64), so it was read
+  // from the file again on every lookup: 4,000 lookups a second instead of 100,000s. In
+  // 4 KiB partitions they cache like data blocks, and the small top level stays pinned.
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
   cf.compression = rocksdb::kLZ4Compression;
   cf.bottommost_compression = rocksdb::kZSTD;
   switch (family) {

@@ -1,16 +1,11 @@
 #include "tests/test_support.h"
 
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <signal.h>
-#include <spawn.h>
 #include <sstream>
 #include <stdio.h>
 #include <sys/wait.h>
-
-extern char** environ;
 
 // Boost.JSON in header-only mode, compiled once here for every test.
 #include <boost/json/src.hpp>
@@ -149,57 +144,6 @@ int Run(const std::string& command, std::string* output) {
     output->append(buffer, n);
   int status = pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  pid_ = pid;
-}
-
-ChildProcess::~ChildProcess() {
-  if (Running()) {
-    Signal(SIGKILL);
-    Wait();
-  }
-}
-
-void ChildProcess::Signal(int signal) {
-  if (pid_ > 0)
-    kill(pid_, signal);
-}
-
-int ChildProcess::Wait() {
-  if (pid_ <= 0)
-    return status_;
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return status_;
-}
-
-bool ChildProcess::Running() {
-  if (pid_ <= 0)
-    return false;
-  int status = 0;
-  pid_t r = waitpid(pid_, &status, WNOHANG);
-  if (r == 0)
-    return true;
-  pid_ = -1;
-  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return false;
 }
 
 TempDir::TempDir() {

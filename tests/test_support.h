@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "events/event.h"
+#include "services/child_process.h"
 
 namespace throughline::testing {
 
@@ -73,24 +74,8 @@ class TempDir {
   std::string path_;
 };
 
-// A child process (another throughline), its stdout and stderr appended to a log file.
-class ChildProcess {
- public:
-  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
-  // Kills it (SIGKILL) if it still runs.
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  void Signal(int signal);
-  // Waits for it to end; its exit status, or 128 + signal when killed.
-  int Wait();
-  bool Running();
-
- private:
-  int pid_ = -1;
-  int status_ = -1;
-};
+// A child process (the engine, as a user runs it): services/child_process.h.
+using services::ChildProcess;
 
 // `throughline token --data D --role R --agency A`, as a user runs it: the token it prints.
 std::string MakeToken(const std::string& data, const std::string& role, const std::string& agency);

@@ -24,6 +24,7 @@ void AddTokenCommand(CLI::App& app);
 void AddAuditCommand(CLI::App& app);
 void AddReplayCommand(CLI::App& app);
 void AddAdminCommand(CLI::App& app);
+void AddBenchCommand(CLI::App& app);
 
 // `throughline verify` (also `admin verify`): 0 when the store checks out, 1 when not, 2 when
 // it cannot be read.

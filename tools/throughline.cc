@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   throughline::tools::AddAuditCommand(app);
   throughline::tools::AddReplayCommand(app);
   throughline::tools::AddAdminCommand(app);
+  throughline::tools::AddBenchCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

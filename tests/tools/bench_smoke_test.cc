@@ -1,0 +1,54 @@
+// `throughline bench --quick`: every workload of the benchmark runs and reports a figure, with
+// its raw limit where it has one (not its speed: that is tools/bench.sh's).
+
+#include <set>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "tests/test_support.h"
+
+namespace throughline {
+namespace {
+
+namespace json = boost::json;
+
+TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
+  testing::TempDir dir;
+  std::string out;
+  const int status =
+      testing::Run(fmt::format("{} bench --quick --out {}/report --work {}/work 2>{}/bench.log",
+                               THROUGHLINE_BINARY, dir.path(), dir.path(), dir.path()),
+                   &out);
+  INFO(out << testing::ReadFile(dir.path() + "/bench.log"));
+  REQUIRE(status == 0);
+  const json::object report =
+      json::parse(testing::ReadFile(dir.path() + "/report/bench.json")).as_object();
+  std::set<std::string> workloads;
+  for (const auto& v : report.at("rows").as_array()) {
+    const json::object& row = v.as_object();
+    const std::string workload(row.at("workload").as_string());
+    INFO(workload);
+    workloads.insert(workload);
+    CHECK(row.at("figure").to_number<double>() > 0);
+    if (!row.at("raw_what").as_string().empty())
+      CHECK(row.at("raw").to_number<double>() > 0);
+    CHECK(out.find(workload) != std::string::npos);  // and in the printed table
+  }
+  CHECK(workloads == std::set<std::string>{
+                         "ingest, end to end",
+                         "rebuild of every view",
+                         "person view, HTTP p50",
+                         "person view, HTTP p99",
+                         "replay of ~100 events p50",
+                         "replay of ~100 events p99",
+                         "subscription delivery p50",
+                         "subscription delivery p99",
+                         "restart to ready",
+                         "memory: peak RSS during ingest",
+                     });
+  CHECK(report.at("machine").as_string().size() > 0);
+}
+
+}  // namespace
+}  // namespace throughline

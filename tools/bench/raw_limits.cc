@@ -1,0 +1,118 @@
+#include "tools/bench/raw_limits.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <rocksdb/write_batch.h>
+
+#include "services/kafka_client.h"
+#include "services/store_keys.h"
+
+namespace throughline::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+}  // namespace
+
+Result<double> RawAppend(const std::vector<std::string>& records, const std::string& dir,
+                         std::size_t batch, bool sync) {
+  services::StoreOptions options;
+  options.sync = sync;
+  auto store = services::EventStore::Open(dir, options);
+  if (!store.ok())
+    return store.status();
+  const auto start = Clock::now();
+  rocksdb::WriteBatch wb;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::uint64_t seq = i + 1;
+    wb.Put((*store)->family(services::Family::kLog), services::U64Key(seq), records[i]);
+    // The two random-order keys, as the writer makes them: the person's index (person ids
+    // spread as a region's would) and the idempotency key (source and id).
+    wb.Put((*store)->family(services::Family::kPersonEvents),
+           services::PersonEventKey((seq * 2654435761u) % 100003, events::Timestamp{0}, seq), "");
+    wb.Put((*store)->family(services::Family::kIdempotency),
+           services::IdempotencyKey("bench/raw", fmt::format("{:016x}", seq * 0x9E3779B97F4A7C15)),
+           services::U64Key(seq));
+    if (wb.Count() >= 3 * batch || i + 1 == records.size()) {
+      if (Status s = (*store)->Write(&wb); !s.ok())
+        return s;
+      wb.Clear();
+    }
+  }
+  return static_cast<double>(records.size()) / Seconds(start);
+}
+
+Result<double> RawConsume(const std::string& bootstrap, const std::string& topic,
+                          std::uint64_t count) {
+  auto conf = services::MakeKafkaConf({bootstrap, {}}, {{"group.id", "bench-raw"},
+                                                        {"enable.auto.commit", "false"},
+                                                        {"auto.offset.reset", "earliest"}});
+  if (!conf.ok())
+    return conf.status();
+  auto consumer = services::MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok())
+    return consumer.status();
+  auto partitions = services::PartitionCount(consumer->get(), topic, 10000);
+  if (!partitions.ok())
+    return partitions.status();
+  services::PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
+  for (int p = 0; p < *partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(consumer->get(), list.get());
+  std::uint64_t got = 0;
+  std::size_t bytes = 0;
+  const auto start = Clock::now();
+  while (got < count) {
+    services::KafkaMessage m(rd_kafka_consumer_poll(consumer->get(), 100));
+    if (!m || m->err)
+      continue;
+    bytes += m->len;  // touch it, as a consumer would
+    ++got;
+    if (Seconds(start) > 300) {
+      return Status::IOError(fmt::format("raw consume: {} of {} messages after 300 s", got, count));
+    }
+  }
+  const double rate = static_cast<double>(got) / Seconds(start);
+  rd_kafka_consumer_close(consumer->get());
+  return bytes > 0 ? rate : 0.0;
+}
+
+double RawScan(const services::EventStore& store, services::Family family, std::uint64_t* count) {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(read, store.family(family)));
+  std::uint64_t n = 0;
+  std::size_t bytes = 0;
+  const auto start = Clock::now();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    bytes += it->key().size() + it->value().size();
+    ++n;
+  }
+  if (count != nullptr)
+    *count = n;
+  return bytes > 0 ? static_cast<double>(n) / Seconds(start) : 0.0;
+}
+
+Latencies RawGets(const services::EventStore& store, services::Family family,
+                  const std::vector<std::string>& keys) {
+  Latencies latencies;
+  std::string value;
+  for (const auto& key : keys) {
+    const auto start = Clock::now();
+    store.db()
+        ->Get(rocksdb::ReadOptions(), store.family(family), key, &value)
+        .PermitUncheckedError();
+    latencies.Add(Clock::now() - start);
+  }
+  return latencies;
+}
+
+}  // namespace throughline::bench

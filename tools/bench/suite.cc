@@ -1,0 +1,568 @@
+#include "tools/bench/suite.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <simdjson.h>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "events/envelope_parser.h"
+#include "events/event_codec.h"
+#include "projections/projection_codec.h"
+#include "services/child_process.h"
+#include "services/clock.h"
+#include "services/embedded_kafka.h"
+#include "services/event_publisher.h"
+#include "services/event_store.h"
+#include "services/http_client.h"
+#include "services/rebuilder.h"
+#include "services/store_keys.h"
+#include "tools/bench/latency.h"
+#include "tools/bench/raw_limits.h"
+#include "tools/generator/generator.h"
+
+namespace throughline::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+constexpr const char* kTopic = "bench.events";
+constexpr const char* kDeadLetters = "bench.dlq";
+
+// Generated messages: the first `count` of a region, and the id of each.
+struct Messages {
+  std::vector<std::string> json;
+  std::vector<std::string> ids;
+};
+
+Result<Messages> Generate(std::uint32_t persons, int years, std::uint64_t seed,
+                          std::uint64_t count) {
+  generator::GeneratorOptions g;
+  g.persons = persons;
+  g.years = years;
+  g.seed = seed;
+  Messages m;
+  simdjson::dom::parser parser;
+  generator::Generator gen(g);
+  Status s = gen.Run([&](std::string_view json) {
+    if (m.json.size() >= count)
+      return;
+    std::string_view id;
+    if (parser.parse(json.data(), json.size())["id"].get(id) != simdjson::SUCCESS)
+      id = {};
+    m.json.emplace_back(json);
+    m.ids.emplace_back(id);
+  });
+  if (!s.ok())
+    return s;
+  return m;
+}
+
+std::uint64_t MetricValue(const std::string& body, std::string_view name) {
+  const std::string needle = "\n" + std::string(name) + " ";
+  const auto at = body.find(needle);
+  if (at == std::string::npos)
+    return 0;
+  return std::strtoull(body.c_str() + at + needle.size(), nullptr, 10);
+}
+
+// Messages the engine has dealt with: appended, skipped as duplicates, or dead letters.
+std::uint64_t Processed(const std::string& address) {
+  const auto r = services::HttpGet(address, "/metrics");
+  if (r.status != 200)
+    return 0;
+  return MetricValue(r.body, "throughline_events_appended_total") +
+         MetricValue(r.body, "throughline_duplicates_total") +
+         MetricValue(r.body, "throughline_dead_letters_total");
+}
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+Result<std::string> MakeToken(const std::string& binary, const std::string& data,
+                              const std::string& role) {
+  const std::string command = fmt::format(
+      "'{}' token --data '{}' --role {} --agency bench:{} 2>/dev/null", binary, data, role, role);
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr)
+    return Status::IOError("cannot run " + command);
+  char buffer[256] = {};
+  std::string token = fgets(buffer, sizeof(buffer), pipe) ? buffer : "";
+  pclose(pipe);
+  while (!token.empty() && (token.back() == '\n' || token.back() == ' '))
+    token.pop_back();
+  if (token.find('.') == std::string::npos)
+    return Status::IOError("no token from: " + command);
+  return token;
+}
+
+// The engine as its own process, consuming the bench's Kafka.
+class EngineProcess {
+ public:
+  Status Start(const SuiteOptions& o, const std::string& data, const std::string& bootstrap) {
+    std::filesystem::remove(data + "/http.address");
+    process_ = std::make_unique<services::ChildProcess>(
+        std::vector<std::string>{o.binary, "serve", "--data", data, "--kafka", bootstrap, "--topic",
+                                 kTopic, "--dlq-topic", kDeadLetters, "--changes-topic", "",
+                                 "--group", "bench", "--listen", "127.0.0.1:0", "--log-level",
+                                 "info"},
+        o.work_dir + "/engine.log");
+    const auto start = Clock::now();
+    while ((address_ = ReadFirstLine(data + "/http.address")).empty()) {
+      if (!process_->Running() || Since(start) > 120) {
+        return Status::IOError(
+            fmt::format("the engine did not start: see {}/engine.log", o.work_dir));
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return Status::OK();
+  }
+  // Seconds until /readyz answers 200.
+  Result<double> WaitReady(Clock::time_point since) {
+    while (services::HttpGet(address_, "/readyz").status != 200) {
+      if (Since(since) > 300)
+        return Status::IOError("the engine was not ready after 300 s");
+      std::this_thread::sleep_for(10ms);
+    }
+    return Since(since);
+  }
+  Status Stop() {
+    process_->Signal(SIGTERM);
+    const int status = process_->Wait();
+    return status == 0 ? Status::OK()
+                       : Status::IOError(fmt::format("the engine exited with {}", status));
+  }
+  const std::string& address() const { return address_; }
+  services::ChildProcess& process() { return *process_; }
+
+ private:
+  std::unique_ptr<services::ChildProcess> process_;
+  std::string address_;
+};
+
+BenchRow RateRow(std::string workload, double figure, double raw, std::string raw_what,
+                 std::string target, bool pass) {
+  BenchRow r;
+  r.workload = std::move(workload);
+  r.figure = figure;
+  r.unit = "events/s";
+  r.raw = raw;
+  r.raw_what = std::move(raw_what);
+  r.target = std::move(target);
+  r.pass = pass;
+  r.ratio = raw > 0 ? figure / raw : 0;
+  return r;
+}
+
+// Two rows, p50 and p99, of a latency; the target is on p99.
+void LatencyRows(const std::string& workload, const Latencies& ours, const Latencies* raw,
+                 const std::string& raw_what, double target_p99_ms, std::vector<BenchRow>* rows) {
+  for (double q : {0.5, 0.99}) {
+    BenchRow r;
+    r.workload = fmt::format("{} p{}", workload, q == 0.5 ? 50 : 99);
+    r.figure = ours.Percentile(q);
+    r.unit = "ms";
+    r.raw = raw ? raw->Percentile(q) : 0;
+    r.raw_what = q == 0.5 ? raw_what : "";
+    r.ratio = r.raw > 0 && r.figure > 0 ? r.raw / r.figure : 0;
+    if (q == 0.5) {
+      r.target = "reported";
+      r.pass = ours.size() > 0;
+    } else {
+      r.target = fmt::format("≤ {} ms", target_p99_ms);
+      r.pass = ours.size() > 0 && r.figure <= target_p99_ms;
+    }
+    r.note = q == 0.5 ? fmt::format("{} samples", ours.size()) : "";
+    rows->push_back(r);
+  }
+}
+
+// Person ids with a stored view, and the ones whose timeline is nearest 100 events.
+struct Persons {
+  std::vector<std::uint64_t> all;
+  std::vector<std::uint64_t> about_100_events;
+};
+
+Persons PickPersons(const services::EventStore& store, std::size_t most) {
+  Persons p;
+  std::vector<std::pair<int, std::uint64_t>> by_distance;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.family(services::Family::kViews)));
+  for (it->SeekToFirst(); it->Valid() && p.all.size() < most; it->Next()) {
+    auto person = services::DecodeU64Key(it->key().ToStringView());
+    if (!person)
+      continue;
+    p.all.push_back(*person);
+    auto state = projections::DecodeProjection(*person, it->value().ToStringView());
+    if (state.ok())
+      by_distance.emplace_back(std::abs(state->view.events - 100), *person);
+  }
+  std::sort(by_distance.begin(), by_distance.end());
+  for (std::size_t i = 0; i < by_distance.size() && i < 20; ++i)
+    p.about_100_events.push_back(by_distance[i].second);
+  return p;
+}
+
+Latencies PersonViews(const std::string& address, const std::string& token,
+                      const std::vector<std::uint64_t>& persons, int connections,
+                      std::uint64_t requests, std::uint64_t* errors) {
+  std::vector<Latencies> each(static_cast<std::size_t>(connections));
+  std::atomic<std::uint64_t> failed{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      services::HttpConnection connection;
+      if (!connection.Connect(address)) {
+        ++failed;
+        return;
+      }
+      std::mt19937_64 random(static_cast<std::uint64_t>(c) + 1);
+      const services::Headers headers = {{"Authorization", "Bearer " + token}};
+      for (std::uint64_t i = c; i < requests; i += static_cast<std::uint64_t>(connections)) {
+        const std::uint64_t person = persons[random() % persons.size()];
+        const auto start = Clock::now();
+        const auto r = connection.Get(fmt::format("/v1/persons/id:{}", person), headers);
+        each[static_cast<std::size_t>(c)].Add(Clock::now() - start);
+        if (r.status != 200)
+          ++failed;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  Latencies all;
+  for (const auto& l : each)
+    all.Merge(l);
+  *errors = failed;
+  return all;
+}
+
+}  // namespace
+
+SuiteOptions QuickOptions(SuiteOptions o) {
+  o.events = 20'000;
+  o.persons = 2'000;
+  o.partitions = 12;
+  o.connections = 4;
+  o.view_requests = 2'000;
+  o.replay_requests = 50;
+  o.subscription_rate = 1'000;
+  o.subscription_seconds = 2;
+  return o;
+}
+
+Result<BenchRun> RunSuite(const SuiteOptions& o,
+                          const std::function<void(const std::string&)>& say) {
+  BenchRun run;
+  run.machine = DescribeMachine();
+  run.when = events::FormatTimestamp(services::SystemClock().Now());
+  run.options = fmt::format(
+      "{} events of {} people over {} years from the generator, {} partitions; person views on "
+      "{} connections; subscription at {}/s for {} s",
+      o.events, o.persons, o.years, o.partitions, o.connections, o.subscription_rate,
+      o.subscription_seconds);
+  std::error_code ec;
+  std::filesystem::create_directories(o.work_dir, ec);
+  const std::string data = o.work_dir + "/engine";
+
+  say(fmt::format("generating {} events of {} people", o.events, o.persons));
+  auto messages = Generate(o.persons, o.years, 1, o.events);
+  if (!messages.ok())
+    return messages.status();
+  const auto live_count = static_cast<std::uint64_t>(o.subscription_rate * o.subscription_seconds);
+  auto live = Generate(o.persons, o.years, 2, live_count);
+  if (!live.ok())
+    return live.status();
+  const std::uint64_t n = messages->json.size();
+
+  // Raw append of the same events, encoded as the log stores them.
+  say("raw limit: RocksDB appending the same events in batches of 1,000, synced");
+  std::vector<std::string> records;
+  {
+    events::EnvelopeParser parser;
+    for (const auto& json : messages->json) {
+      auto parsed = parser.Parse(json);
+      if (parsed.ok())
+        records.push_back(events::EncodeEvent(parsed.event));
+    }
+  }
+  auto raw_append = RawAppend(records, o.work_dir + "/raw-append", 1000, true);
+  if (!raw_append.ok())
+    return raw_append.status();
+  std::filesystem::remove_all(o.work_dir + "/raw-append", ec);
+
+  say(fmt::format("publishing them to an embedded Kafka ({} partitions)", o.partitions));
+  auto kafka = services::EmbeddedKafka::Start();
+  if (!kafka.ok())
+    return kafka.status();
+  if (Status s = (*kafka)->CreateTopic(kTopic, o.partitions); !s.ok())
+    return s;
+  if (Status s = (*kafka)->CreateTopic(kDeadLetters, 3); !s.ok())
+    return s;
+  services::PublishOptions publish;
+  publish.connection.bootstrap = (*kafka)->bootstrap();
+  publish.topic = kTopic;
+  publish.max_lag = 0;
+  auto publisher = services::EventPublisher::Open(publish);
+  if (!publisher.ok())
+    return publisher.status();
+  for (const auto& json : messages->json) {
+    if (Status s = (*publisher)->Publish(json); !s.ok())
+      return s;
+  }
+  if (Status s = (*publisher)->Flush(); !s.ok())
+    return s;
+
+  say("raw limit: librdkafka consuming the same messages, doing nothing");
+  auto raw_consume = RawConsume((*kafka)->bootstrap(), kTopic, n);
+  if (!raw_consume.ok())
+    return raw_consume.status();
+
+  // Ingest, end to end: consumed, validated, appended, views updated, synced per batch.
+  auto probation = MakeToken(o.binary, data, "probation");
+  auto investigator = MakeToken(o.binary, data, "investigator");
+  if (!probation.ok())
+    return probation.status();
+  if (!investigator.ok())
+    return investigator.status();
+  say("ingest: the engine consuming them into its log and views");
+  EngineProcess engine;
+  if (Status s = engine.Start(o, data, (*kafka)->bootstrap()); !s.ok())
+    return s;
+  std::optional<Clock::time_point> first;
+  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0, processed = 0, last = 0;
+  auto last_progress = Clock::now();
+  while (processed < n) {
+    std::this_thread::sleep_for(20ms);
+    processed = Processed(engine.address());
+    if (processed > 0 && !first) {
+      first = Clock::now();
+      at_first = processed;
+    }
+    if (processed >= n / 2 && rss_half == 0)
+      rss_half = engine.process().ResidentBytes();
+    if (processed != last) {
+      last = processed;
+      last_progress = Clock::now();
+    } else if (Since(last_progress) > 120) {
+      return Status::IOError(fmt::format("ingest stalled at {} of {} messages: see {}/engine.log",
+                                         processed, n, o.work_dir));
+    }
+  }
+  const double ingest_seconds = Since(*first);
+  const double ingest = static_cast<double>(n - at_first) / std::max(ingest_seconds, 1e-3);
+  rss_end = engine.process().ResidentBytes();
+  const std::uint64_t rss_peak = engine.process().PeakResidentBytes();
+
+  // Reads, beside the running engine.
+  services::StoreOptions reader_options;
+  reader_options.block_cache_bytes = 256 << 20;
+  auto reader = services::EventStore::Open(data, reader_options, services::OpenMode::kSecondary);
+  if (!reader.ok())
+    return reader.status();
+  const Persons persons = PickPersons(**reader, 20000);
+  if (persons.all.empty())
+    return Status::IOError("no views after ingest: see " + o.work_dir + "/engine.log");
+  say(fmt::format("person views over HTTP: {} requests on {} connections", o.view_requests,
+                  o.connections));
+  std::uint64_t view_errors = 0;
+  const Latencies views = PersonViews(engine.address(), *probation, persons.all, o.connections,
+                                      o.view_requests, &view_errors);
+  std::vector<std::string> view_keys;
+  std::mt19937_64 random(7);
+  for (std::uint64_t i = 0; i < std::min<std::uint64_t>(o.view_requests, 50000); ++i)
+    view_keys.push_back(services::U64Key(persons.all[random() % persons.all.size()]));
+  const Latencies raw_views = RawGets(**reader, services::Family::kViews, view_keys);
+
+  say(fmt::format("bitemporal replays of people with about 100 events: {}", o.replay_requests));
+  Latencies replays, raw_replays;
+  std::uint64_t replay_errors = 0;
+  {
+    services::HttpConnection connection;
+    if (!connection.Connect(engine.address()))
+      return Status::IOError("cannot connect to " + engine.address());
+    const services::Headers headers = {{"Authorization", "Bearer " + *investigator},
+                                       {"X-Reason", "benchmark"}};
+    for (std::uint64_t i = 0; i < o.replay_requests; ++i) {
+      const std::uint64_t person = persons.about_100_events[i % persons.about_100_events.size()];
+      const auto start = Clock::now();
+      const auto r = connection.Get(
+          fmt::format("/v1/persons/id:{}/timeline?as_of=2025-06-30&as_known_at={}", person, n / 2),
+          headers);
+      replays.Add(Clock::now() - start);
+      if (r.status != 200)
+        ++replay_errors;
+      // The raw limit: the reads a replay needs (the person's index and each record).
+      const auto raw_start = Clock::now();
+      std::uint64_t read = 0;
+      (*reader)->ForEachPersonEvent(person, [&](events::Timestamp, std::uint64_t sequence) {
+        read += (*reader)->ReadRecord(sequence).ok();
+        return true;
+      });
+      raw_replays.Add(Clock::now() - raw_start);
+    }
+  }
+
+  say(fmt::format("subscription latency: produce to WebSocket delivery at {}/s",
+                  o.subscription_rate));
+  Latencies deliveries;
+  std::uint64_t delivered = 0;
+  // A redelivered message (the generator's duplicates) changes nothing, so is not delivered:
+  // each id is expected once.
+  const std::uint64_t expected = std::set<std::string>(live->ids.begin(), live->ids.end()).size();
+  {
+    std::mutex mu;
+    std::map<std::string, Clock::time_point> sent;
+    services::WebSocketClient ws;
+    if (ws.Connect(engine.address(), "/v1/subscribe",
+                   {{"Authorization", "Bearer " + *probation}}) != 101) {
+      return Status::IOError("the subscription was refused");
+    }
+    std::atomic<bool> done{false};
+    std::thread receiver([&] {
+      simdjson::dom::parser parser;
+      while (!done || delivered < expected) {
+        auto message = ws.Read(done ? 5s : 1s);
+        if (!message) {
+          if (done || ws.closed())
+            break;
+          continue;
+        }
+        const auto now = Clock::now();
+        std::string_view type, id;
+        simdjson::dom::element root;
+        if (parser.parse(*message).get(root) || root["type"].get(type) || type != "change" ||
+            root["event"]["id"].get(id)) {
+          continue;
+        }
+        std::lock_guard lock(mu);
+        auto it = sent.find(std::string(id));
+        if (it != sent.end()) {
+          deliveries.Add(now - it->second);
+          sent.erase(it);
+          ++delivered;
+        }
+      }
+    });
+    const auto start = Clock::now();
+    for (std::size_t i = 0; i < live->json.size(); ++i) {
+      std::this_thread::sleep_until(
+          start + std::chrono::duration_cast<Clock::duration>(
+                      std::chrono::duration<double>(static_cast<double>(i) / o.subscription_rate)));
+      {
+        std::lock_guard lock(mu);
+        sent.emplace(live->ids[i], Clock::now());
+      }
+      if (Status s = (*publisher)->Publish(live->json[i]); !s.ok())
+        return s;
+    }
+    const Status flushed = (*publisher)->Flush();
+    done = true;
+    receiver.join();
+    ws.Close();
+    if (!flushed.ok())
+      return flushed;
+  }
+
+  say("restart: stop the engine, start it again, until ready");
+  if (Status s = engine.Stop(); !s.ok())
+    return s;
+  reader->reset();
+  const auto restart_start = Clock::now();
+  if (Status s = engine.Start(o, data, (*kafka)->bootstrap()); !s.ok())
+    return s;
+  auto restart = engine.WaitReady(restart_start);
+  if (!restart.ok())
+    return restart.status();
+  if (Status s = engine.Stop(); !s.ok())
+    return s;
+
+  say("rebuild: every view from the log; raw limit: a scan of the log");
+  double raw_scan = 0, rebuild = 0;
+  std::uint64_t log_records = 0;
+  {
+    auto store = services::EventStore::Open(data, services::StoreOptions{});
+    if (!store.ok())
+      return store.status();
+    raw_scan = RawScan(**store, services::Family::kLog, &log_records);
+    services::RebuildProgress progress;
+    services::RebuildOptions rebuild_options;
+    if (Status s = services::RebuildProjections(store->get(), services::SystemClock(),
+                                                rebuild_options, &progress);
+        !s.ok()) {
+      return s;
+    }
+    rebuild = static_cast<double>(progress.events_done) / std::max(progress.seconds, 1e-3);
+  }
+
+  // The table.
+  const double raw_ingest = std::min(*raw_append, *raw_consume);
+  run.rows.push_back(RateRow(
+      "ingest, end to end", ingest, raw_ingest,
+      fmt::format("min(librdkafka consume {:.0f}/s, RocksDB batched synced append {:.0f}/s)",
+                  *raw_consume, *raw_append),
+      "≥ 50% of raw, ≥ 50,000/s", ingest >= 0.5 * raw_ingest && ingest >= 50'000));
+  run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds);
+  run.rows.push_back(RateRow("rebuild of every view", rebuild, raw_scan,
+                             "RocksDB scan of the log's keys and values", "≥ 50% of raw",
+                             rebuild >= 0.5 * raw_scan));
+  run.rows.back().note = fmt::format("{} records", log_records);
+  LatencyRows("person view, HTTP", views, &raw_views, "RocksDB Get of the stored view", 2.0,
+              &run.rows);
+  if (view_errors > 0) {
+    run.rows.back().pass = false;
+    run.rows.back().note = fmt::format("{} errors", view_errors);
+  }
+  LatencyRows("replay of ~100 events", replays, &raw_replays,
+              "RocksDB reads of the person's index and records", 50.0, &run.rows);
+  if (replay_errors > 0) {
+    run.rows.back().pass = false;
+    run.rows.back().note = fmt::format("{} errors", replay_errors);
+  }
+  LatencyRows("subscription delivery", deliveries, nullptr, "", 50.0, &run.rows);
+  run.rows.back().note = fmt::format("{} of {} delivered", delivered, expected);
+  if (delivered < expected)
+    run.rows.back().pass = false;
+  BenchRow restart_row;
+  restart_row.workload = "restart to ready";
+  restart_row.figure = *restart;
+  restart_row.unit = "s";
+  restart_row.target = "< 2 s";
+  restart_row.pass = *restart < 2.0;
+  restart_row.note = fmt::format("{} records in the log", log_records);
+  run.rows.push_back(restart_row);
+  BenchRow memory;
+  memory.workload = "memory: peak RSS during ingest";
+  memory.figure = static_cast<double>(rss_peak) / (1 << 20);
+  memory.unit = "MiB";
+  memory.target = "flat: end ≤ 1.25 × half way";
+  memory.pass =
+      rss_half > 0 && static_cast<double>(rss_end) <= 1.25 * static_cast<double>(rss_half);
+  memory.note = fmt::format("RSS {:.0f} MiB half way, {:.0f} MiB at the end",
+                            static_cast<double>(rss_half) / (1 << 20),
+                            static_cast<double>(rss_end) / (1 << 20));
+  run.rows.push_back(memory);
+  return run;
+}
+
+}  // namespace throughline::bench

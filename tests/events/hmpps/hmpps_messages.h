@@ -31,11 +31,10 @@ inline std::string CrnAndNoms(const std::string& crn, const std::string& noms) {
 inline std::string HmppsEvent(const std::string& type, const std::string& occurred_at,
                               const std::string& identifiers, const std::string& info,
                               const std::string& version = "1") {
-  return fmt::format(
-      R"({{"eventType":"{}","version":{},"description":"{}, for a test",)"
-      R"("occurredAt":"{}","publishedAt":"2024-07-01T12:00:00.123456+01:00",)"
-      R"("personReference":{{"identifiers":{}}},"additionalInformation":{{{}}}}})",
-      type, version, type, occurred_at, identifiers, info);
+  return fmt::format(R"({{"eventType":"{}","version":{},"description":"{}, for a test",)"
+                     R"("occurredAt":"{}","publishedAt":"2024-07-01T12:00:00.123456+01:00",)"
+                     R"("personReference":{{"identifiers":{}}},"additionalInformation":{{{}}}}})",
+                     type, version, type, occurred_at, identifiers, info);
 }
 
 // The event as the `Message` of an SNS notification.

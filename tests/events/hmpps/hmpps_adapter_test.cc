@@ -115,10 +115,11 @@ TEST_CASE("Who it is about: personReference and additionalInformation, agreeing"
     CHECK(e.person.noms == "A1234BC");
   }
   SECTION("identifiers of kinds the catalogue does not know are passed over") {
-    const Event e = Adapt(HmppsEvent(
-        kReceived, "2024-06-14T09:06:52+01:00",
-        R"([{"type":"PERSON","value":"123"},{"type":"noms","value":"a1234bc"},{"type":"CRN","value":""}])",
-        kAdmission));
+    const Event e =
+        Adapt(HmppsEvent(kReceived, "2024-06-14T09:06:52+01:00",
+                         R"([{"type":"PERSON","value":"123"},{"type":"noms","value":"a1234bc"},)"
+                         R"({"type":"CRN","value":""}])",
+                         kAdmission));
     CHECK(e.person.noms == "A1234BC");
     CHECK_FALSE(e.person.crn);
   }

@@ -44,9 +44,9 @@ TEST_CASE("registration MAPP: registered, level changed, deregistered") {
     }
   }
   SECTION("added, with its area") {
-    const Event e = Adapt(Registration(
-        "added", "MAPP",
-        R"("registerCategoryCode":"M1","registerLevelCode":"M3","probationAreaDescription":"Wales")"));
+    const Event e = Adapt(Registration("added", "MAPP",
+                                       R"("registerCategoryCode":"M1","registerLevelCode":"M3",)"
+                                       R"("probationAreaDescription":"Wales")"));
     CHECK(std::get<MappaRegistered>(e.data).area == "Wales");
     CHECK(e.flags.empty());
   }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "events/identifiers.h"
+#include "events/json_type_name.h"
 #include "events/reference_data.h"
 #include "events/string_rules.h"
 
@@ -22,27 +23,6 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
-
-std::string_view JsonTypeName(element_type t) {
-  switch (t) {
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::STRING:
-      return "a string";
-    case element_type::INT64:
-    case element_type::UINT64:
-      return "an integer";
-    case element_type::DOUBLE:
-      return "a number";
-    case element_type::BOOL:
-      return "a boolean";
-    case element_type::NULL_VALUE:
-      return "null";
-  }
-  return "a value";
-}
 
 template <class M>
 struct IsOptional : std::false_type {};

@@ -18,6 +18,7 @@
 #include "events/catalogue/common.h"
 #include "events/catalogue/courts.h"
 #include "events/catalogue/custody.h"
+#include "events/catalogue/external.h"
 #include "events/catalogue/identity.h"
 #include "events/catalogue/interventions.h"
 #include "events/catalogue/partnership.h"
@@ -36,8 +37,9 @@ using EventData = std::variant<
     // courts
     CourtHearing, ConvictionRecorded, SentenceImposed,
     // custody
-    CustodyReceived, CustodyReceivedV1, CustodyTransferred, CustodyTransferredV1, CustodyReleased,
-    CustodyReleasedV1, TemporaryAbsenceStarted, TemporaryAbsenceEnded,
+    CustodyReceived, CustodyReceivedV1, CustodyTransferred, CustodyTransferredV2,
+    CustodyTransferredV1, CustodyReleased, CustodyReleasedV1, TemporaryAbsenceStarted,
+    TemporaryAbsenceEnded,
     // probation
     LicenceStarted, LicenceVaried, LicenceBreached, LicenceRecalled, LicenceEnded,
     SupervisionStarted, SupervisionEnded, EmTagFitted, EmTagViolation, EmTagRemoved,
@@ -47,7 +49,9 @@ using EventData = std::variant<
     IomAdopted, IomExited, MappaRegistered, MappaLevelChanged, MappaDeregistered, RiskAssessed,
     OcgLinked, OcgUnlinked, SafeguardingConcernRaised, ImmigrationStatusChanged,
     // identity and corrections
-    IdentityMerged, IdentityUnmerged, PersonDeceased, EventRetracted>;
+    IdentityMerged, IdentityUnmerged, PersonDeceased, EventRetracted,
+    // other systems
+    External>;
 
 // Calls fn(std::type_identity<T>{}) for every alternative T of EventData, in order: how the
 // parser, codec and catalogue build their per-type tables.

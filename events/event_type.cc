@@ -18,6 +18,8 @@ std::string_view AreaName(Area area) {
       return "partnership";
     case Area::kIdentity:
       return "identity and corrections";
+    case Area::kExternal:
+      return "other systems";
   }
   return "unknown";
 }
@@ -34,6 +36,8 @@ std::string_view DataClassName(DataClass data_class) {
       return "health";
     case DataClass::kSafeguarding:
       return "safeguarding";
+    case DataClass::kUnclassified:
+      return "unclassified";
   }
   return "unknown";
 }

@@ -61,6 +61,8 @@ enum class EventType : std::uint16_t {
   kIdentityUnmerged = 40,
   kPersonDeceased = 41,
   kEventRetracted = 42,
+  // other systems
+  kExternal = 43,
 };
 
 // Which part of the justice system publishes a type; groups the catalogue.
@@ -72,6 +74,7 @@ enum class Area : std::uint8_t {
   kInterventions,
   kPartnership,
   kIdentity,
+  kExternal,
 };
 
 std::string_view AreaName(Area area);
@@ -84,6 +87,7 @@ enum class DataClass : std::uint8_t {
   kIntelligence,  // organised crime group links: police, prisons, probation, IOM, MAPPA only
   kHealth,        // health details: those with a lawful basis
   kSafeguarding,  // safeguarding concerns: those with a lawful basis
+  kUnclassified,  // kept as another system published it, unread: roles cleared for every class
 };
 
 std::string_view DataClassName(DataClass data_class);

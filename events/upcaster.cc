@@ -17,9 +17,15 @@ CustodyReceived Upgrade(const CustodyReceivedV1& v1) {
 
 // custody.transferred 1 -> 2: `from_establishment` / `to_establishment` became `from_prison` /
 // `to_prison`.
-CustodyTransferred Upgrade(const CustodyTransferredV1& v1) {
-  return CustodyTransferred{
+CustodyTransferredV2 Upgrade(const CustodyTransferredV1& v1) {
+  return CustodyTransferredV2{
       .from_prison = v1.from_establishment, .to_prison = v1.to_establishment, .reason = v1.reason};
+}
+
+// custody.transferred 2 -> 3: `from_prison` became optional.
+CustodyTransferred Upgrade(const CustodyTransferredV2& v2) {
+  return CustodyTransferred{
+      .from_prison = v2.from_prison, .to_prison = v2.to_prison, .reason = v2.reason};
 }
 
 // custody.released 1 -> 2: `establishment` became `prison`.

@@ -53,6 +53,8 @@ std::string_view RuleName(Rule rule) {
       return "unknown_reference";
     case Rule::kDuplicateId:
       return "duplicate_id";
+    case Rule::kInferred:
+      return "inferred";
   }
   return "unknown_rule";
 }

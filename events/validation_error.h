@@ -39,9 +39,10 @@ enum class Rule : std::uint8_t {
   kInconsistent = 19,        // fields that contradict each other
   kUnknownReference = 20,    // a prison or force code not in reference data (a flag)
   kDuplicateId = 21,         // (source, id) already in the log with different content
+  kInferred = 22,            // a value an adapter inferred rather than read (a flag)
 };
 
-inline constexpr Rule kLastRule = Rule::kDuplicateId;
+inline constexpr Rule kLastRule = Rule::kInferred;
 
 // The stable name of a rule, e.g. "check_letter".
 std::string_view RuleName(Rule rule);

@@ -210,10 +210,17 @@ class Applier {
   }
   void operator()(const events::CustodyTransferred& t) {
     if (!v_.custody) {
+      // A transfer of someone not known to be inside: their reception was never published
+      // (or not yet). They are in custody from here, on the basis they last had.
       const auto basis = v_.custody_episodes.empty() ? events::CustodyBasis::kSentenced
                                                      : v_.custody_episodes.back().basis;
-      v_.custody_episodes.push_back(CustodyEpisode{t_, std::nullopt, basis, {t.from_prison}, {}});
-      v_.custody = Custody{t.from_prison, basis, t_, false, false};
+      const std::string first = t.from_prison.value_or(t.to_prison);
+      v_.custody_episodes.push_back(CustodyEpisode{t_, std::nullopt, basis, {first}, {}});
+      v_.custody = Custody{first, basis, t_, false, false};
+      if (first == t.to_prison) {
+        UpdatePrisonAgencies();
+        return;
+      }
     }
     v_.custody->prison = t.to_prison;
     v_.custody_episodes.back().prisons.push_back(t.to_prison);
@@ -270,6 +277,7 @@ class Applier {
   }
   // The older dataversions never reach the fold: the read path upcasts them.
   void operator()(const events::CustodyReceivedV1&) {}
+  void operator()(const events::CustodyTransferredV2&) {}
   void operator()(const events::CustodyTransferredV1&) {}
   void operator()(const events::CustodyReleasedV1&) {}
 
@@ -380,6 +388,9 @@ class Applier {
     Resolve(AlertRule::kNoLicenceAfterRelease, t_);
   }
   void operator()(const events::EventRetracted& r) { InsertSorted(&v_.retracted, r.retracted); }
+
+  // other systems: on the timeline only; what it means is not known, so nothing follows.
+  void operator()(const events::External&) {}
 
  private:
   void Lapse() { LapseAt(&v_, day_); }

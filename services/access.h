@@ -38,13 +38,13 @@ constexpr DataClasses Bit(DataClass c) {
 }
 constexpr DataClasses kAllClasses = Bit(DataClass::kGeneral) | Bit(DataClass::kOffences) |
                                     Bit(DataClass::kIntelligence) | Bit(DataClass::kHealth) |
-                                    Bit(DataClass::kSafeguarding);
+                                    Bit(DataClass::kSafeguarding) | Bit(DataClass::kUnclassified);
 inline bool Allows(DataClasses granted, DataClass c) { return (granted & Bit(c)) != 0; }
 using events::DataClassName;
 // Every class, in order.
-inline constexpr DataClass kDataClasses[] = {DataClass::kGeneral, DataClass::kOffences,
+inline constexpr DataClass kDataClasses[] = {DataClass::kGeneral,      DataClass::kOffences,
                                              DataClass::kIntelligence, DataClass::kHealth,
-                                             DataClass::kSafeguarding};
+                                             DataClass::kSafeguarding, DataClass::kUnclassified};
 
 struct Role {
   std::string_view name;

@@ -1,5 +1,6 @@
 #include "services/engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -18,6 +19,13 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
   EngineOptions& o = engine->options_;
   if (o.data_dir.empty())
     return Status::InvalidArgument("--data is required");
+  for (const auto& topic : o.hmpps_topics) {
+    if (std::find(o.topics.begin(), o.topics.end(), topic) != o.topics.end()) {
+      return Status::InvalidArgument(fmt::format(
+          "topic {} is both a native and an HMPPS topic: a topic's messages are read one way",
+          topic));
+    }
+  }
 
   auto store = EventStore::Open(o.data_dir, o.store);
   if (!store.ok())
@@ -33,12 +41,11 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
     if (!kafka.ok())
       return kafka.status();
     engine->embedded_ = std::move(*kafka);
-    for (const auto& topic : o.topics) {
-      if (Status s = engine->embedded_->CreateTopic(topic, o.embedded_partitions); !s.ok()) {
-        return s;
-      }
-    }
-    for (const std::string& topic : {o.dead_letter_topic, o.change_topic}) {
+    std::vector<std::string> topics = o.topics;
+    topics.insert(topics.end(), o.hmpps_topics.begin(), o.hmpps_topics.end());
+    topics.push_back(o.dead_letter_topic);
+    topics.push_back(o.change_topic);
+    for (const std::string& topic : topics) {
       if (topic.empty())
         continue;
       if (Status s = engine->embedded_->CreateTopic(topic, o.embedded_partitions); !s.ok())
@@ -77,6 +84,7 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
   IngestOptions ingest = o.ingest;
   ingest.connection = connection;
   ingest.topics = o.topics;
+  ingest.hmpps_topics = o.hmpps_topics;
   ingest.group = o.group;
   engine->ingest_ = std::make_unique<KafkaIngest>(std::move(ingest), engine->store_.get(),
                                                   &engine->queue_, &engine->metrics_, clock);
@@ -84,8 +92,9 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
   engine->writer_thread_ = std::thread([e = engine.get()] { e->WriterLoop(); });
   if (Status s = engine->ingest_->Start(); !s.ok())
     return s;
-  spdlog::info("engine.started topics={} group={} dead_letter_topic={}", fmt::join(o.topics, ","),
-               o.group, o.dead_letter_topic);
+  spdlog::info("engine.started topics={} hmpps_topics={} group={} dead_letter_topic={}",
+               fmt::join(o.topics, ","), fmt::join(o.hmpps_topics, ","), o.group,
+               o.dead_letter_topic);
   return engine;
 }
 

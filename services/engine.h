@@ -39,8 +39,11 @@ struct EngineOptions {
   KafkaConnection kafka;
   // Partitions of each topic the embedded cluster creates. Default: 6
   int embedded_partitions = 6;
-  // Input topics. Default: justice.events
+  // Input topics of native envelopes. Default: justice.events
   std::vector<std::string> topics = {"justice.events"};
+  // Input topics of HMPPS domain events (docs/hmpps.md); empty for none.
+  // Default: hmpps.domain-events
+  std::vector<std::string> hmpps_topics = {"hmpps.domain-events"};
   // Where rejected messages go. Default: justice.events.dlq
   std::string dead_letter_topic = "justice.events.dlq";
   // The change feed for downstream systems (change_publisher.h); "" for none.

@@ -4,7 +4,10 @@
 
 namespace throughline::services {
 
-Incoming ParseMessage(RawMessage raw, events::EnvelopeParser& parser) {
+namespace {
+
+template <class Parser>
+Incoming Parse(RawMessage raw, Parser& parser) {
   Incoming in;
   in.raw = std::move(raw);
   if (in.raw.value.empty()) {
@@ -19,6 +22,16 @@ Incoming ParseMessage(RawMessage raw, events::EnvelopeParser& parser) {
   in.event = std::move(result.event);
   events::EncodeEvent(in.event, &in.encoded);
   return in;
+}
+
+}  // namespace
+
+Incoming ParseMessage(RawMessage raw, events::EnvelopeParser& parser) {
+  return Parse(std::move(raw), parser);
+}
+
+Incoming ParseMessage(RawMessage raw, events::hmpps::HmppsAdapter& adapter) {
+  return Parse(std::move(raw), adapter);
 }
 
 void IncomingBatch::Append(IncomingBatch&& next) {

@@ -14,6 +14,7 @@
 #include "events/calendar.h"
 #include "events/envelope_parser.h"
 #include "events/event.h"
+#include "events/hmpps/hmpps_adapter.h"
 #include "services/log_record.h"
 
 namespace throughline::services {
@@ -37,6 +38,8 @@ struct Incoming {
 
 // Parses and encodes a raw message with the caller's parser (one per thread).
 Incoming ParseMessage(RawMessage raw, events::EnvelopeParser& parser);
+// The same for a message of an HMPPS domain events topic (events/hmpps/hmpps_adapter.h).
+Incoming ParseMessage(RawMessage raw, events::hmpps::HmppsAdapter& adapter);
 
 // The next offset to consume, per (topic, partition).
 using OffsetMap = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;

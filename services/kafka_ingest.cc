@@ -1,5 +1,6 @@
 #include "services/kafka_ingest.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -66,9 +67,11 @@ Status KafkaIngest::Start() {
   }
   rd_kafka_poll_set_consumer(consumer_.get());
 
-  PartitionList topics(rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size())));
-  for (const auto& topic : options_.topics) {
-    rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  PartitionList topics(rd_kafka_topic_partition_list_new(
+      static_cast<int>(options_.topics.size() + options_.hmpps_topics.size())));
+  for (const auto* list : {&options_.topics, &options_.hmpps_topics}) {
+    for (const auto& topic : *list)
+      rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
   }
   if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
     return KafkaError(err, "subscribing");
@@ -232,7 +235,11 @@ void KafkaIngest::Handle(const rd_kafka_message_t* message) {
     return;
   }
   ++metrics_->consumed;
-  Incoming in = ParseMessage(ToRaw(message), parser_);
+  // Which reader a message needs is a property of the topic it came by.
+  const auto& hmpps = options_.hmpps_topics;
+  Incoming in = std::find(hmpps.begin(), hmpps.end(), TopicOf(message)) != hmpps.end()
+                    ? ParseMessage(ToRaw(message), hmpps_)
+                    : ParseMessage(ToRaw(message), parser_);
   if (batch_.messages.empty())
     batch_started_ = std::chrono::steady_clock::now();
   const auto tp = std::make_pair(in.raw.origin.topic, in.raw.origin.partition);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "events/envelope_parser.h"
+#include "events/hmpps/hmpps_adapter.h"
 #include "events/status.h"
 #include "services/clock.h"
 #include "services/event_store.h"
@@ -39,8 +40,11 @@ namespace throughline::services {
 
 struct IngestOptions {
   KafkaConnection connection;
-  // Topics to consume. Default: justice.events
+  // Topics of native CloudEvents envelopes to consume. Default: justice.events
   std::vector<std::string> topics = {"justice.events"};
+  // Topics of HMPPS domain events to consume, read by the HMPPS adapter
+  // (events/hmpps/hmpps_adapter.h). Default: none
+  std::vector<std::string> hmpps_topics;
   // Consumer group; engines sharing one split the partitions. Default: throughline
   std::string group = "throughline";
   // Messages per batch handed to the writer. Default: 1000
@@ -85,7 +89,8 @@ class KafkaIngest {
   IngestMetrics* metrics_;
   const Clock* clock_;
   KafkaHandle consumer_;
-  events::EnvelopeParser parser_;  // used by the polling thread only
+  events::EnvelopeParser parser_;      // used by the polling thread only
+  events::hmpps::HmppsAdapter hmpps_;  // used by the polling thread only
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::mutex commit_mu_;  // guards consumer_ against Commit() during close

@@ -13,7 +13,7 @@ namespace throughline::tools {
 namespace {
 
 struct KafkaClusterFlags {
-  std::vector<std::string> topics = {"justice.events", "justice.events.dlq"};
+  std::vector<std::string> topics = {"justice.events", "justice.events.dlq", "hmpps.domain-events"};
   int partitions = 6;
   int brokers = 1;
   std::string bootstrap_file;

@@ -18,7 +18,18 @@ using simdjson::dom::element;
 constexpr std::string_view kLanes[] = {"Police",    "Courts",        "Custody",
                                        "Probation", "Interventions", "Partnership"};
 
-std::size_t LaneOf(std::string_view type) {
+// `event_type` is an `external` event's own type: it goes in the lane of its publisher.
+std::size_t LaneOf(std::string_view type, std::string_view event_type) {
+  if (type == "external") {
+    if (event_type.starts_with("prison"))
+      return 2;
+    if (event_type.starts_with("probation") || event_type.find("licence") != event_type.npos ||
+        event_type.starts_with("recall."))
+      return 3;
+    if (event_type.starts_with("intervention"))
+      return 4;
+    return 5;
+  }
   for (std::string_view p : {"arrest.", "charge.", "out_of_court.", "bail."}) {
     if (type.starts_with(p))
       return 0;
@@ -304,7 +315,8 @@ Result<std::string> ReplayText(std::string_view reply_json, std::string_view rea
     std::vector<std::string> lanes(std::size(kLanes));
     std::vector<int> counts(std::size(kLanes));
     for (element e : timeline.get_array()) {
-      const std::size_t lane = LaneOf(TextAt(e["event"], "type"));
+      const std::size_t lane =
+          LaneOf(TextAt(e["event"], "type"), TextAt(e["event"], "data.event_type"));
       lanes[lane] += EventLine(e) + "\n";
       ++counts[lane];
     }

@@ -21,6 +21,7 @@ struct ServeFlags {
   std::string data;
   KafkaFlags kafka;
   std::vector<std::string> topics = {"justice.events"};
+  std::vector<std::string> hmpps_topics = {"hmpps.domain-events"};
   std::string dlq = "justice.events.dlq";
   std::string changes = "throughline.changes";
   std::string group = "throughline";
@@ -85,6 +86,11 @@ int Serve(const ServeFlags& flags) {
   options.data_dir = flags.data;
   options.store.sync = flags.sync;
   options.topics = flags.topics;
+  options.hmpps_topics.clear();
+  for (const auto& topic : flags.hmpps_topics) {
+    if (!topic.empty())
+      options.hmpps_topics.push_back(topic);
+  }
   options.dead_letter_topic = flags.dlq;
   options.change_topic = flags.changes;
   options.group = flags.group;
@@ -173,7 +179,11 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--data", flags->data, "Data directory (created if missing)")->required();
   AddKafkaFlags(cmd, &flags->kafka,
                 "Kafka bootstrap servers host:port,...; without it an embedded Kafka starts");
-  cmd->add_option("--topic", flags->topics, "Input topic, repeatable")->capture_default_str();
+  cmd->add_option("--topic", flags->topics, "Input topic of native envelopes, repeatable")
+      ->capture_default_str();
+  cmd->add_option("--hmpps-topic", flags->hmpps_topics,
+                  "Input topic of HMPPS domain events (docs/hmpps.md), repeatable (\"\": none)")
+      ->capture_default_str();
   cmd->add_option("--dlq-topic", flags->dlq, "Dead-letter topic")->capture_default_str();
   cmd->add_option("--changes-topic", flags->changes,
                   "Where view changes are published for downstream systems (\"\": none)")

@@ -2,8 +2,11 @@
 //
 // Version history: in dataversion 1 the prison fields were called `establishment` (and
 // `from_establishment` / `to_establishment`); dataversion 2 calls them `prison`, `from_prison`
-// and `to_prison`. The V1 structs stay here for ever, because the log keeps events as they were
-// published; upcaster.cc turns them into the current structs on every read.
+// and `to_prison`. custody.transferred dataversion 3 makes `from_prison` optional: a prison
+// system that publishes the reception at the new prison does not always say where the person
+// came from (HMPPS domain events do not), and the fold knows where it held them. The older
+// structs stay here for ever, because the log keeps events as they were published;
+// upcaster.cc turns them into the current structs on every read.
 
 #ifndef THROUGHLINE_EVENTS_CATALOGUE_CUSTODY_H_
 #define THROUGHLINE_EVENTS_CATALOGUE_CUSTODY_H_
@@ -154,6 +157,35 @@ struct CustodyReceivedV1 {
 struct CustodyTransferred {
   static constexpr TypeInfo kInfo = {EventType::kCustodyTransferred,
                                      "custody.transferred",
+                                     3,
+                                     Area::kCustody,
+                                     DataClass::kGeneral,
+                                     "The person was moved from one prison to another."};
+  std::optional<std::string> from_prison;
+  std::string to_prison;
+  TransferReason reason{};
+
+  template <class V>
+  static void Fields(V& v) {
+    v(&CustodyTransferred::from_prison,
+      {.name = "from_prison",
+       .doc = "prison left; when absent, the prison the person was held in",
+       .format = Format::kPrisonCode});
+    v(&CustodyTransferred::to_prison,
+      {.name = "to_prison", .doc = "prison received into", .format = Format::kPrisonCode});
+    v(&CustodyTransferred::reason, {.name = "reason", .doc = "why the person was moved"});
+  }
+  static void Check(const CustodyTransferred& t, CheckContext& c) {
+    if (t.from_prison && *t.from_prison == t.to_prison) {
+      c.Fail("to_prison", Rule::kInconsistent, "same as from_prison " + Quote(*t.from_prison));
+    }
+  }
+  bool operator==(const CustodyTransferred&) const = default;
+};
+
+struct CustodyTransferredV2 {
+  static constexpr TypeInfo kInfo = {EventType::kCustodyTransferred,
+                                     "custody.transferred",
                                      2,
                                      Area::kCustody,
                                      DataClass::kGeneral,
@@ -164,18 +196,18 @@ struct CustodyTransferred {
 
   template <class V>
   static void Fields(V& v) {
-    v(&CustodyTransferred::from_prison,
+    v(&CustodyTransferredV2::from_prison,
       {.name = "from_prison", .doc = "prison left", .format = Format::kPrisonCode});
-    v(&CustodyTransferred::to_prison,
+    v(&CustodyTransferredV2::to_prison,
       {.name = "to_prison", .doc = "prison received into", .format = Format::kPrisonCode});
-    v(&CustodyTransferred::reason, {.name = "reason", .doc = "why the person was moved"});
+    v(&CustodyTransferredV2::reason, {.name = "reason", .doc = "why the person was moved"});
   }
-  static void Check(const CustodyTransferred& t, CheckContext& c) {
+  static void Check(const CustodyTransferredV2& t, CheckContext& c) {
     if (t.from_prison == t.to_prison) {
       c.Fail("to_prison", Rule::kInconsistent, "same as from_prison " + Quote(t.from_prison));
     }
   }
-  bool operator==(const CustodyTransferred&) const = default;
+  bool operator==(const CustodyTransferredV2&) const = default;
 };
 
 struct CustodyTransferredV1 {

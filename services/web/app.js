@@ -673,7 +673,18 @@ const LANE_TITLES = {
   partnership: "Partnership",
 };
 
-function laneOf(type) {
+// An event kept as another system published it (`external`) goes in the lane of the system
+// that published it.
+function laneOf(type, data) {
+  if (type === "external") {
+    const family = String(data?.event_type ?? "").split(".")[0];
+    if (family.startsWith("prison")) return "custody";
+    if (family.startsWith("probation") || family.includes("licence") || family === "recall") {
+      return "probation";
+    }
+    if (family.startsWith("intervention")) return "interventions";
+    return "partnership";
+  }
   switch (type.split(".")[0]) {
     case "arrest":
     case "charge":
@@ -745,8 +756,10 @@ function describeEvent(event) {
     if (typeof value !== "object") {
       parts.push(`${words(key)}: ${typeof value === "string" ? words(value) : value}`);
     } else if (Array.isArray(value)) {
-      const items = value.map((v) => (typeof v === "object" ? v?.description ?? "" : String(v)))
-                        .filter(Boolean);
+      // Offences by description; what another system said (external) as name: value.
+      const item = (v) => typeof v !== "object" ? String(v)
+                          : v?.description ?? (v?.name ? `${v.name}: ${v.value}` : "");
+      const items = value.map(item).filter(Boolean);
       if (items.length) parts.push(`${words(key)}: ${items.join("; ")}`);
     } else if (value.description) {
       parts.push(`${words(key)}: ${value.description}`);
@@ -1286,13 +1299,15 @@ function renderChart(answer, {replaying, fresh}) {
   // One mark per event.
   for (const entry of timeline) {
     const event = entry.event;
-    const lane = laneOf(event.type);
+    const lane = laneOf(event.type, event.data);
     const t = parseTime(event.time);
     if (!Number.isFinite(t)) continue;
     const cx = x(t);
     const cy = lanes[lane].y + 8 + rowOf(event.type) * 10;
     const isNew = fresh.has(entry.sequence);
     const classes = ["mark", `type-${event.type.replaceAll(".", "-")}`];
+    // Shown, not folded: kept as another system published it.
+    if (event.type === "external") classes.push("external");
     if (entry.retracted) classes.push("retracted");
     if (isNew) classes.push("new");
     if (event.type === "conviction.recorded" || event.type === "sentence.imposed") {
@@ -1350,11 +1365,13 @@ function renderEvents(timeline, fresh) {
     body.append(el(
         "tr", {
           class: `${entry.retracted ? "retracted" : ""}${isNew ? " new" : ""}`.trim() || undefined,
-          dataset: {sequence: entry.sequence, lane: laneOf(e.type)},
+          dataset: {sequence: entry.sequence, lane: laneOf(e.type, e.data)},
         },
         el("td", {}, el("time", {datetime: e.time}, formatTime(e.time))),
-        el("td", {}, el("span", {class: `lane-dot lane-${laneOf(e.type)}`, "aria-hidden": "true"}),
-           e.type, entry.retracted ? el("span", {class: "badge retracted"}, "retracted") : null,
+        el("td", {},
+           el("span", {class: `lane-dot lane-${laneOf(e.type, e.data)}`, "aria-hidden": "true"}),
+           e.type === "external" ? `${e.type}: ${e.data?.event_type ?? ""}` : e.type,
+           entry.retracted ? el("span", {class: "badge retracted"}, "retracted") : null,
            isNew ? el("span", {class: "badge new"}, "new") : null),
         el("td", {class: "source"}, e.source), el("td", {}, describeEvent(e)),
         el("td", {class: "num"}, `#${entry.sequence}`)));

@@ -7,7 +7,7 @@
 namespace throughline::events {
 namespace {
 
-TEST_CASE("Custody events of dataversion 1 read as dataversion 2") {
+TEST_CASE("Custody events of older dataversions read as the current one") {
   SECTION("custody.received: establishment -> prison") {
     Event e = testing::ParseValid(testing::SampleFor(CustodyReceivedV1::kInfo));
     REQUIRE(e.dataversion() == 1);
@@ -18,14 +18,23 @@ TEST_CASE("Custody events of dataversion 1 read as dataversion 2") {
     CHECK(v2.prison == v1.establishment);
     CHECK(v2.basis == v1.basis);
   }
-  SECTION("custody.transferred: from/to_establishment -> from/to_prison") {
+  SECTION("custody.transferred: from/to_establishment -> from/to_prison, then optional") {
     Event e = testing::ParseValid(testing::SampleFor(CustodyTransferredV1::kInfo));
     const auto v1 = std::get<CustodyTransferredV1>(e.data);
     Upcast(&e);
-    const auto& v2 = std::get<CustodyTransferred>(e.data);
-    CHECK(v2.from_prison == v1.from_establishment);
-    CHECK(v2.to_prison == v1.to_establishment);
-    CHECK(v2.reason == v1.reason);
+    REQUIRE(e.dataversion() == 3);
+    const auto& v3 = std::get<CustodyTransferred>(e.data);
+    CHECK(v3.from_prison == v1.from_establishment);
+    CHECK(v3.to_prison == v1.to_establishment);
+    CHECK(v3.reason == v1.reason);
+  }
+  SECTION("custody.transferred 2 -> 3: from_prison kept") {
+    Event e = testing::ParseValid(testing::SampleFor(CustodyTransferredV2::kInfo));
+    const auto v2 = std::get<CustodyTransferredV2>(e.data);
+    Upcast(&e);
+    const auto& v3 = std::get<CustodyTransferred>(e.data);
+    CHECK(v3.from_prison == v2.from_prison);
+    CHECK(v3.to_prison == v2.to_prison);
   }
   SECTION("custody.released: establishment -> prison") {
     Event e = testing::ParseValid(testing::SampleFor(CustodyReleasedV1::kInfo));

@@ -230,7 +230,7 @@ TEST_CASE("/v1/me says what the token may see and do", "[integration]") {
   CHECK(housing.at("classes").as_array().size() == 1);
   CHECK(housing.at("replay") == false);
   auto probation = f.Body(f.Get("/v1/me", "probation"));
-  CHECK(probation.at("classes").as_array().size() == 5);
+  CHECK(probation.at("classes").as_array().size() == std::size(kDataClasses));
   CHECK(probation.at("replay") == true);
   CHECK(f.Get("/v1/me").status == 401);
 }

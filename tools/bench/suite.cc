@@ -429,7 +429,8 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   std::uint64_t delivered = 0;
   // A redelivered message (the generator's duplicates) changes nothing, so is not delivered:
   // each id is expected once.
-  const std::uint64_t expected = std::set<std::string>(live->ids.begin(), live->ids.end()).size();
+  const std::uint64_t expected =
+      std::set<std::string>(live->ids.begin(), live->ids.end()).size();
   {
     std::mutex mu;
     std::map<std::string, Clock::time_point> sent;

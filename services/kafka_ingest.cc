@@ -51,7 +51,9 @@ Status KafkaIngest::Start() {
       {"heartbeat.interval.ms", "1000"},
       // Bound what librdkafka prefetches; the IngestQueue bounds the rest.
       {"queued.max.messages.kbytes", "16384"},
-      {"fetch.wait.max.ms", "50"},
+      // An idle partition's fetch waits this long for news: the floor of a subscriber's
+      // delivery latency (50 ms gave a p50 of 58 ms, 10 ms one of 23 ms).
+      {"fetch.wait.max.ms", "10"},
   };
   auto conf = MakeKafkaConf(options_.connection, defaults);
   if (!conf.ok())
@@ -70,10 +72,23 @@ Status KafkaIngest::Start() {
   PartitionList topics(rd_kafka_topic_partition_list_new(
       static_cast<int>(options_.topics.size() + options_.hmpps_topics.size())));
   for (const auto* list : {&options_.topics, &options_.hmpps_topics}) {
-    for (const auto& topic : *list)
-      rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    for (const auto& topic : *list) {
+      if (!options_.assign_all) {
+        rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+        continue;
+      }
+      auto partitions = PartitionCount(consumer_.get(), topic, 10000);
+      if (!partitions.ok()) {
+        return Status::NotFound(fmt::format("topic {}: {} (create it, or leave it out)", topic,
+                                            partitions.status().message()));
+      }
+      for (int p = 0; p < *partitions; ++p)
+        rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), p);
+    }
   }
-  if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
+  if (options_.assign_all) {
+    OnAssign(topics.get());
+  } else if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
     return KafkaError(err, "subscribing");
   }
   batch_started_ = std::chrono::steady_clock::now();

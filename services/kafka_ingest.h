@@ -47,6 +47,12 @@ struct IngestOptions {
   std::vector<std::string> hmpps_topics;
   // Consumer group; engines sharing one split the partitions. Default: throughline
   std::string group = "throughline";
+  // Read every partition of the topics without the group's rebalancing: for a single engine
+  // (or engines that are each a whole replica). It starts reading at once, where a group
+  // member waits for the coordinator's rebalance (3 to 10 s); the offsets are the store's
+  // either way, and the group still gets them committed, for lag monitoring. Partitions added
+  // to a topic later are read after a restart. Default: false
+  bool assign_all = false;
   // Messages per batch handed to the writer. Default: 1000
   std::size_t batch_messages = 1000;
   // How long a batch waits to fill before it goes to the writer anyway. Default: 5 ms

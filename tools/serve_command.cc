@@ -25,6 +25,7 @@ struct ServeFlags {
   std::string dlq = "justice.events.dlq";
   std::string changes = "throughline.changes";
   std::string group = "throughline";
+  bool assign_all = false;
   int partitions = 6;
   bool sync = true;
   std::string log_level = "info";
@@ -94,6 +95,7 @@ int Serve(const ServeFlags& flags) {
   options.dead_letter_topic = flags.dlq;
   options.change_topic = flags.changes;
   options.group = flags.group;
+  options.ingest.assign_all = flags.assign_all;
   options.embedded_partitions = flags.partitions;
   auto connection = ResolveKafka(flags.kafka, "");
   if (!connection.ok()) {
@@ -189,6 +191,9 @@ void AddServeCommand(CLI::App& app) {
                   "Where view changes are published for downstream systems (\"\": none)")
       ->capture_default_str();
   cmd->add_option("--group", flags->group, "Consumer group")->capture_default_str();
+  cmd->add_flag("--assign-all", flags->assign_all,
+                "Read every partition without the group's rebalancing: a single engine (or a "
+                "whole replica) starts reading at once");
   cmd->add_option("--partitions", flags->partitions,
                   "Partitions of each topic of the embedded Kafka")
       ->capture_default_str();

@@ -124,8 +124,8 @@ class EngineProcess {
     process_ = std::make_unique<services::ChildProcess>(
         std::vector<std::string>{o.binary, "serve", "--data", data, "--kafka", bootstrap, "--topic",
                                  kTopic, "--dlq-topic", kDeadLetters, "--changes-topic", "",
-                                 "--group", "bench", "--listen", "127.0.0.1:0", "--log-level",
-                                 "info"},
+                                 "--group", "bench", "--assign-all", "--listen", "127.0.0.1:0",
+                                 "--log-level", "info"},
         o.work_dir + "/engine.log");
     const auto start = Clock::now();
     while ((address_ = ReadFirstLine(data + "/http.address")).empty()) {
@@ -429,8 +429,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   std::uint64_t delivered = 0;
   // A redelivered message (the generator's duplicates) changes nothing, so is not delivered:
   // each id is expected once.
-  const std::uint64_t expected =
-      std::set<std::string>(live->ids.begin(), live->ids.end()).size();
+  const std::uint64_t expected = std::set<std::string>(live->ids.begin(), live->ids.end()).size();
   {
     std::mutex mu;
     std::map<std::string, Clock::time_point> sent;

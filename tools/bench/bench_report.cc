@@ -125,10 +125,10 @@ Status WriteReport(const BenchRun& run, const std::string& dir) {
     }
   }
   std::ofstream(dir + "/bench.gp")
-      << "set terminal pngcairo size 1000,500 font ',10'\n"
+      << "set terminal pngcairo size 1000,500 font ',10' noenhanced\n"
       << "set output '" << dir << "/bench.png'\n"
       << "set title 'Throughline against the raw limits of the same machine, same run'\n"
-      << "set ylabel 'share of the raw limit'\nset yrange [0:*]\nset style fill solid 0.6\n"
+      << "set ylabel 'share of the raw limit'\nset yrange [0:1.05]\nset style fill solid 0.6\n"
       << "set boxwidth 0.6\nset xtics rotate by -20\nset grid ytics\nunset key\n"
       << "plot '" << dir << "/bench.dat' using 0:2:xtic(1) with boxes, 0.5 with lines dt 2\n";
   if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {

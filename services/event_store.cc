@@ -422,6 +422,39 @@ Result<LogRecord> EventStore::ReadRecord(std::uint64_t sequence) const {
   return DecodeLogRecord(sequence, value);
 }
 
+Result<std::vector<LogRecord>> EventStore::ReadRecords(
+    const std::vector<std::uint64_t>& sequences) const {
+  // Sorted keys let MultiGet walk the files in order; the answers go back in the order asked.
+  std::vector<std::size_t> order(sequences.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return sequences[a] < sequences[b]; });
+  std::vector<std::string> keys(sequences.size());
+  std::vector<rocksdb::Slice> slices(sequences.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    keys[i] = U64Key(sequences[order[i]]);
+    slices[i] = keys[i];
+  }
+  std::vector<rocksdb::PinnableSlice> values(sequences.size());
+  std::vector<rocksdb::Status> statuses(sequences.size());
+  db_->MultiGet(rocksdb::ReadOptions(), family(Family::kLog), slices.size(), slices.data(),
+                values.data(), statuses.data(), /*sorted_input=*/true);
+  std::vector<LogRecord> records(sequences.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::uint64_t sequence = sequences[order[i]];
+    if (statuses[i].IsNotFound())
+      return Status::NotFound(fmt::format("no log record {}", sequence));
+    if (!statuses[i].ok())
+      return FromRocks(statuses[i], fmt::format("reading log record {}", sequence));
+    auto record = DecodeLogRecord(sequence, values[i].ToStringView());
+    if (!record.ok())
+      return record.status();
+    records[order[i]] = std::move(*record);
+  }
+  return records;
+}
+
 std::optional<std::uint64_t> EventStore::FindPerson(const events::Identifier& id) const {
   return GetU64(db(), family(Family::kIdentity), IdentityKey(id.kind, id.value));
 }

@@ -43,8 +43,18 @@ Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& sto
     sequences.push_back(sequence);
     return true;
   });
-  return LoadFoldInputs(sequences,
-                        [&](std::uint64_t sequence) { return store.ReadRecord(sequence); });
+  auto records = store.ReadRecords(sequences);
+  if (!records.ok())
+    return records.status();
+  std::vector<projections::FoldInput> inputs;
+  inputs.reserve(records->size());
+  for (const LogRecord& record : *records) {
+    auto input = ToFoldInput(record);
+    if (!input.ok())
+      return input.status();
+    inputs.push_back(std::move(*input));
+  }
+  return inputs;
 }
 
 Result<projections::ProjectionState> ReadProjection(const EventStore& store, std::uint64_t person) {

@@ -57,7 +57,7 @@ StoreStats CollectStoreStats(const EventStore& store,
 
   // Views, and the people worth a look among them.
   std::uint64_t prolific = 0, recalled = 0, mappa3 = 0;
-  std::int32_t most_arrests = -1;
+  std::int32_t most_arrests = -1, mappa3_events = -1;
   Scan(store, Family::kViews, [&](std::string_view key, std::string_view value) {
     ++s.views;
     auto person = DecodeU64Key(key);
@@ -73,8 +73,12 @@ StoreStats CollectStoreStats(const EventStore& store,
     }
     if (recalled == 0 && v.licence && v.licence->recalled && v.custody)
       recalled = *person;
-    if (mappa3 == 0 && v.mappa && v.mappa->level == 3)
+    // The fullest record of those at level 3: a record known only by a prison or probation
+    // number (not yet linked to the person's PNC) says little.
+    if (v.mappa && v.mappa->level == 3 && v.events > mappa3_events) {
+      mappa3_events = v.events;
       mappa3 = *person;
+    }
   });
   if (prolific != 0)
     s.examples.emplace_back(prolific, fmt::format("the most arrests ({})", most_arrests));

@@ -27,8 +27,9 @@ show_person() {
   bold "$who ($ref):"
   $tl view --data "$data" --person "$ref" | jq -r '.view as $v | [
     "  " + $v.stage + (if $v.custody then " (\($v.custody.basis)) at \($v.custody.prison) since \($v.custody.since[0:10])" else "" end),
-    "  " + ([$v.counts | to_entries[] | select(.value > 0) | "\(.key | gsub("_"; " ")) \(.value)"] | join(" · "))
-      + (if $v.charge_to_conviction_rate then " · charge-to-conviction \($v.charge_to_conviction_rate)" else "" end),
+    ([$v.counts | to_entries[] | select(.value > 0) | "\(.key | gsub("_"; " ")) \(.value)"] | join(" · ")
+      + (if $v.charge_to_conviction_rate then " · charge-to-conviction \($v.charge_to_conviction_rate)" else "" end)
+      | if . == "" then "  no arrests, charges or convictions on this record" else "  " + . end),
     ([ (if $v.mappa then "MAPPA category \($v.mappa.category) level \($v.mappa.level) (\($v.mappa.area))" else empty end),
        (if $v.iom then "IOM \($v.iom.cohort)" else empty end),
        (if $v.licence then "licence in \($v.licence.area) to \($v.licence.end_date)" + (if $v.licence.recalled then ", recalled" else "" end) else empty end)

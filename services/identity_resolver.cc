@@ -16,10 +16,42 @@ void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state) {
   state_ = state;
 }
 
+Status IdentityResolver::Prefetch(const std::vector<events::Identifier>& ids) {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto& id : ids)
+    keys.push_back(IdentityKey(id.kind, id.value));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::erase_if(keys, [&](const std::string& k) { return identity_.count(k) || absent_.count(k); });
+  auto found = store_->FindMany(Family::kIdentity, keys);
+  if (!found.ok())
+    return found.status();
+  std::vector<std::uint64_t> persons;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if ((*found)[i]) {
+      identity_.emplace(keys[i], *(*found)[i]);
+      if (!persons_.count(*(*found)[i]))
+        persons.push_back(*(*found)[i]);
+    } else {
+      absent_.insert(std::move(keys[i]));
+    }
+  }
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  auto records = store_->ReadPersons(persons);
+  if (!records.ok())
+    return records.status();
+  persons_.merge(*records);
+  return Status::OK();
+}
+
 std::optional<std::uint64_t> IdentityResolver::Lookup(const events::Identifier& id) {
   std::string key = IdentityKey(id.kind, id.value);
   if (auto it = identity_.find(key); it != identity_.end())
     return it->second;
+  if (absent_.count(key))
+    return std::nullopt;
   auto person = store_->FindPerson(id);
   if (person)
     identity_.emplace(std::move(key), *person);
@@ -248,6 +280,7 @@ void IdentityResolver::Finish() {
 
 void IdentityResolver::Abort() {
   identity_.clear();
+  absent_.clear();
   persons_.clear();
   dirty_.clear();
   index_.clear();

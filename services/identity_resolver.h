@@ -33,12 +33,14 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include <rocksdb/write_batch.h>
 
 #include "events/event.h"
+#include "events/status.h"
 #include "services/event_store.h"
 #include "services/log_record.h"
 #include "services/person_record.h"
@@ -51,6 +53,11 @@ class IdentityResolver {
 
   // Starts a batch; staged writes go into `batch`, new person ids come from `state`.
   void Begin(rocksdb::WriteBatch* batch, LogState* state);
+
+  // Reads ahead, in two MultiGets, what resolving these identifiers would look up one at a
+  // time: their identity keys, and the records of the persons they belong to. Optional; call
+  // after Begin().
+  Status Prefetch(const std::vector<events::Identifier>& ids);
 
   // The person of an ordinary event; attaches identifiers the store did not know.
   std::uint64_t Resolve(const std::vector<events::Identifier>& ids,
@@ -103,8 +110,9 @@ class IdentityResolver {
   rocksdb::WriteBatch* batch_ = nullptr;
   LogState* state_ = nullptr;
   std::unordered_map<std::string, std::uint64_t> identity_;  // staged identity keys
-  std::map<std::uint64_t, PersonRecord> persons_;            // loaded this batch
-  std::set<std::uint64_t> dirty_;                            // persons_ to write
+  std::unordered_set<std::string> absent_;         // identity keys prefetched and not in the store
+  std::map<std::uint64_t, PersonRecord> persons_;  // loaded this batch
+  std::set<std::uint64_t> dirty_;                  // persons_ to write
   std::map<std::uint64_t, std::map<IndexKey, bool>> index_;  // staged index puts/deletes
   std::unordered_map<std::uint64_t, const events::Event*> batch_events_;
   std::set<std::uint64_t> touched_;

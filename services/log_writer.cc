@@ -1,5 +1,6 @@
 #include "services/log_writer.h"
 
+#include <limits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -35,14 +36,32 @@ class Reader final : public BatchReader {
       sequences.push_back(sequence);
     return sequences;
   }
-  Result<LogRecord> Record(std::uint64_t sequence) override {
+  Result<std::vector<LogRecord>> Records(const std::vector<std::uint64_t>& sequences) override {
     // Staged records have consecutive sequences, after everything in the store.
-    if (!staged_->empty() && sequence >= staged_->front().sequence) {
-      const std::uint64_t i = sequence - staged_->front().sequence;
-      if (i < staged_->size())
-        return (*staged_)[i];
+    const std::uint64_t first_staged =
+        staged_->empty() ? std::numeric_limits<std::uint64_t>::max() : staged_->front().sequence;
+    std::vector<std::uint64_t> stored;
+    for (std::uint64_t sequence : sequences) {
+      if (sequence < first_staged)
+        stored.push_back(sequence);
     }
-    return store_->ReadRecord(sequence);
+    auto from_store = store_->ReadRecords(stored);
+    if (!from_store.ok())
+      return from_store.status();
+    std::vector<LogRecord> records;
+    records.reserve(sequences.size());
+    std::size_t next_stored = 0;
+    for (std::uint64_t sequence : sequences) {
+      if (sequence < first_staged) {
+        records.push_back(std::move((*from_store)[next_stored++]));
+        continue;
+      }
+      const std::uint64_t i = sequence - first_staged;
+      if (i >= staged_->size())
+        return Status::NotFound(fmt::format("no log record {}", sequence));
+      records.push_back((*staged_)[i]);
+    }
+    return records;
   }
   bool IsCurrent(std::uint64_t person) override { return resolver_->IsCurrent(person); }
   bool EventsMoved(std::uint64_t person) override { return resolver_->EventsMoved(person); }
@@ -108,13 +127,40 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
     ++result->dead_letters;
   };
 
-  for (const Incoming& message : batch.messages) {
+  // What the loop below looks up event by event, read ahead in a few sorted MultiGets: the
+  // idempotency keys, the identifiers and their persons. One at a time, these point lookups
+  // were a third of the writer's time.
+  std::vector<std::string> idempotency_keys(batch.messages.size());
+  {
+    std::vector<events::Identifier> ids;
+    for (std::size_t i = 0; i < batch.messages.size(); ++i) {
+      const Incoming& message = batch.messages[i];
+      if (!message.valid())
+        continue;
+      idempotency_keys[i] = IdempotencyKey(message.event.source, message.event.id);
+      for (auto& id : message.event.person.identifiers())
+        ids.push_back(std::move(id));
+    }
+    if (Status s = resolver_.Prefetch(ids); !s.ok())
+      return s;
+  }
+  std::unordered_map<std::string_view, std::uint64_t> stored_ids;  // idempotency key -> sequence
+  auto stored = store_->FindMany(Family::kIdempotency, idempotency_keys);
+  if (!stored.ok())
+    return stored.status();
+  for (std::size_t i = 0; i < idempotency_keys.size(); ++i) {
+    if ((*stored)[i] && !idempotency_keys[i].empty())
+      stored_ids.emplace(idempotency_keys[i], *(*stored)[i]);
+  }
+
+  for (std::size_t i = 0; i < batch.messages.size(); ++i) {
+    const Incoming& message = batch.messages[i];
     if (!message.valid()) {
       dead_letter(message.raw, message.errors);
       continue;
     }
     const events::Event& event = message.event;
-    std::string idempotency_key = IdempotencyKey(event.source, event.id);
+    std::string idempotency_key = idempotency_keys[i];
 
     // Seen before, in this batch or in the log?
     std::optional<std::uint64_t> earlier;
@@ -122,7 +168,8 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
     if (auto it = staged_ids.find(idempotency_key); it != staged_ids.end()) {
       earlier = records[it->second].sequence;
       same = SameContent(*record_events[it->second], event);
-    } else if ((earlier = store_->FindIdempotent(event.source, event.id))) {
+    } else if (auto found = stored_ids.find(idempotency_key); found != stored_ids.end()) {
+      earlier = found->second;
       auto record = store_->ReadRecord(*earlier);
       if (!record.ok())
         return record.status();

@@ -49,7 +49,9 @@ class BatchReader {
   virtual ~BatchReader() = default;
   // The sequences of a person's events, in (event time, sequence) order.
   virtual std::vector<std::uint64_t> PersonEvents(std::uint64_t person) = 0;
-  virtual Result<LogRecord> Record(std::uint64_t sequence) = 0;
+  // The records at `sequences`, in that order: the batch's own, and the store's in one
+  // MultiGet.
+  virtual Result<std::vector<LogRecord>> Records(const std::vector<std::uint64_t>& sequences) = 0;
   // False for a person merged into another.
   virtual bool IsCurrent(std::uint64_t person) = 0;
   // True when events moved to or from the person in this batch (merge, unmerge, link).

@@ -19,16 +19,11 @@ Result<projections::FoldInput> ToFoldInput(const LogRecord& record) {
                                 static_cast<std::uint32_t>(record.conflicts.size())};
 }
 
-Result<std::vector<projections::FoldInput>> LoadFoldInputs(
-    const std::vector<std::uint64_t>& sequences,
-    const std::function<Result<LogRecord>(std::uint64_t)>& read) {
+Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records) {
   std::vector<projections::FoldInput> inputs;
-  inputs.reserve(sequences.size());
-  for (std::uint64_t sequence : sequences) {
-    auto record = read(sequence);
-    if (!record.ok())
-      return record.status();
-    auto input = ToFoldInput(*record);
+  inputs.reserve(records.size());
+  for (const LogRecord& record : records) {
+    auto input = ToFoldInput(record);
     if (!input.ok())
       return input.status();
     inputs.push_back(std::move(*input));
@@ -46,15 +41,7 @@ Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& sto
   auto records = store.ReadRecords(sequences);
   if (!records.ok())
     return records.status();
-  std::vector<projections::FoldInput> inputs;
-  inputs.reserve(records->size());
-  for (const LogRecord& record : *records) {
-    auto input = ToFoldInput(record);
-    if (!input.ok())
-      return input.status();
-    inputs.push_back(std::move(*input));
-  }
-  return inputs;
+  return ToFoldInputs(*records);
 }
 
 Result<projections::ProjectionState> ReadProjection(const EventStore& store, std::uint64_t person) {
@@ -66,6 +53,29 @@ Result<projections::ProjectionState> ReadProjection(const EventStore& store, std
   if (!s.ok())
     return Status::IOError(s.ToString());
   return projections::DecodeProjection(person, value);
+}
+
+Result<std::map<std::uint64_t, projections::ProjectionState>> ReadProjections(
+    const EventStore& store, const std::vector<std::uint64_t>& persons) {
+  std::vector<std::string> keys;
+  keys.reserve(persons.size());
+  for (std::uint64_t person : persons)
+    keys.push_back(U64Key(person));
+  auto values = store.MultiGet(Family::kViews, keys);
+  if (!values.ok())
+    return values.status();
+  std::map<std::uint64_t, projections::ProjectionState> states;
+  for (std::size_t i = 0; i < persons.size(); ++i) {
+    if (!(*values)[i])
+      continue;
+    auto state = projections::DecodeProjection(persons[i], *(*values)[i]);
+    if (state.status().IsNotSupported())
+      continue;  // from another projection version: folded afresh
+    if (!state.ok())
+      return state.status();
+    states.emplace(persons[i], std::move(*state));
+  }
+  return states;
 }
 
 Result<projections::ProjectionState> FoldFromLog(const EventStore& store, std::uint64_t person) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,10 +23,8 @@ namespace throughline::services {
 // A log record as the fold takes it: the event decoded and upcast.
 Result<projections::FoldInput> ToFoldInput(const LogRecord& record);
 
-// The fold inputs of the records at `sequences`, read through `read`.
-Result<std::vector<projections::FoldInput>> LoadFoldInputs(
-    const std::vector<std::uint64_t>& sequences,
-    const std::function<Result<LogRecord>(std::uint64_t)>& read);
+// Records as fold inputs.
+Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records);
 
 // Every event of a person, from the store.
 Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& store,
@@ -33,6 +32,10 @@ Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& sto
 
 // The stored state of a person; NotFound when there is none.
 Result<projections::ProjectionState> ReadProjection(const EventStore& store, std::uint64_t person);
+// The stored states of many persons, in one MultiGet. Persons without one are left out, and so
+// are states of a projection version this build does not read (they are folded afresh).
+Result<std::map<std::uint64_t, projections::ProjectionState>> ReadProjections(
+    const EventStore& store, const std::vector<std::uint64_t>& persons);
 
 // Folds a person afresh from the log (for verify, rebuild and --fold).
 Result<projections::ProjectionState> FoldFromLog(const EventStore& store, std::uint64_t person);

@@ -113,13 +113,15 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
     std::optional<ProjectionState> old, next;
   };
   std::vector<Change> changes;
+  changes.reserve(persons_touched.size());
+  auto stored = ReadProjections(
+      *store_, std::vector<std::uint64_t>(persons_touched.begin(), persons_touched.end()));
+  if (!stored.ok())
+    return stored.status();
   for (std::uint64_t person : persons_touched) {
     std::optional<ProjectionState> old;
-    if (auto stored = ReadProjection(*store_, person); stored.ok()) {
-      old = std::move(*stored);
-    } else if (!stored.status().IsNotFound() && !stored.status().IsNotSupported()) {
-      return stored.status();
-    }
+    if (auto it = stored->find(person); it != stored->end())
+      old = std::move(it->second);
     if (!reader.IsCurrent(person)) {
       changes.push_back({person, std::move(old), std::nullopt});
       continue;
@@ -156,8 +158,10 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       }
     }
     if (!next) {
-      auto inputs = LoadFoldInputs(reader.PersonEvents(person),
-                                   [&](std::uint64_t s) { return reader.Record(s); });
+      auto records = reader.Records(reader.PersonEvents(person));
+      if (!records.ok())
+        return records.status();
+      auto inputs = ToFoldInputs(*records);
       if (!inputs.ok())
         return inputs.status();
       next = projections::Fold(person, std::move(*inputs));

@@ -1,8 +1,9 @@
 // Rebuilding every projection from the log: after a change of projection code (the stored
 // views carry its version), or on demand (`throughline rebuild`).
 //
-// Fills a new generation of the projection families beside the current one, folding persons
-// on several threads, then switches to it in one synced metadata write and drops the old one
+// Fills a new generation of the projection families beside the current one, scanning the log
+// in order and folding each person on one of several threads once all of their records are
+// read, then switches to it in one synced metadata write and drops the old one
 // (EventStore::CreateProjectionGeneration). Readers see the old views until the switch. The
 // log must not change meanwhile: the engine rebuilds before it starts consuming, and the
 // command refuses a directory an engine holds.
@@ -27,8 +28,11 @@ struct RebuildProgress {
 };
 
 struct RebuildOptions {
-  // Folding threads. Default: 2
+  // Folding threads, beside the one scanning the log. Default: 2
   int threads = 2;
+  // Records held in memory at once (about 400 bytes each): a log with more events than this
+  // is scanned once for each share of its persons. Default: 2,000,000
+  std::uint64_t events_per_pass = 2'000'000;
   // Called about once a second, and once at the end.
   std::function<void(const RebuildProgress&)> progress;
 };

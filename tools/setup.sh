@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ninja-build libssl-dev
-  librdkafka-dev librocksdb-dev libcereal-dev libboost1.81-all-dev
+  librdkafka-dev librocksdb-dev libjemalloc-dev libcereal-dev libboost1.81-all-dev
   libsimdjson-dev libfmt-dev libspdlog-dev libcli11-dev catch2
   clang-format kcat jq wrk chromium chromium-driver openssl curl
 )

@@ -62,9 +62,11 @@ TEST_CASE("SIGKILL at 5 random moments while ingesting 100000 events: each once,
   REQUIRE(kEvents >= 100'000);
   testing::ChildProcess producer({binary, "produce", "--kafka", bootstrap, events_file}, log);
 
-  const std::vector<std::string> serve = {
-      binary,    "serve",   "--data",         data,
-      "--kafka", bootstrap, "--kafka-config", "session.timeout.ms=6000"};
+  const std::vector<std::string> serve = {binary,           "serve",
+                                          "--data",         data,
+                                          "--listen",       "127.0.0.1:0",
+                                          "--kafka",        bootstrap,
+                                          "--kafka-config", "session.timeout.ms=6000"};
   auto engine = std::make_unique<testing::ChildProcess>(serve, log);
   std::random_device seed_source;
   const unsigned seed = seed_source();

@@ -15,9 +15,7 @@ corpus=$(mktemp -d "${TMPDIR:-/tmp}/throughline-fuzz-$target.XXXXXX")
 trap 'rm -rf "$corpus"' EXIT
 bash "$here/seed_corpus.sh" "$target" "$corpus"
 mkdir -p "$artifacts"
-dict=()
-[ -f "$here/seeds/$target.dict" ] && dict=(-dict="$here/seeds/$target.dict")
 
 # A slow input is a finding too (-timeout); leaks are (ASan's leak check, on by default).
-"$fuzzer" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
+"$fuzzer" "$corpus" -max_total_time="$seconds" -timeout=10 \
   -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$@"

@@ -58,17 +58,39 @@ std::int32_t DaysFromCivil(int y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int>(doe) - 719468;
 }
 
-void CivilFromDays(std::int32_t z, int* year, unsigned* month, unsigned* day) {
-  z += 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+namespace {
+
+// The civil day of `days` since 1970-01-01, for every day a 64-bit millisecond time can fall
+// on (about +-1e11): in 64 bits, since a stored record may hold any time or date, and 32-bit
+// arithmetic would overflow near the ends of the range.
+void Civil64(std::int64_t days, std::int64_t* year, unsigned* month, unsigned* day) {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int y = static_cast<int>(yoe) + era * 400;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
   *day = doy - (153 * mp + 2) / 5 + 1;
   *month = mp < 10 ? mp + 3 : mp - 9;
   *year = y + (*month <= 2);
+}
+
+// Floor division: the day an instant falls on, and the milliseconds into it.
+std::int64_t DayOf(Timestamp t) {
+  return t.unix_ms / kMillisPerDay - (t.unix_ms % kMillisPerDay < 0 ? 1 : 0);
+}
+std::int64_t MillisIntoDay(Timestamp t) {
+  const std::int64_t r = t.unix_ms % kMillisPerDay;
+  return r < 0 ? r + kMillisPerDay : r;
+}
+
+}  // namespace
+
+void CivilFromDays(std::int32_t days, int* year, unsigned* month, unsigned* day) {
+  std::int64_t y;
+  Civil64(days, &y, month, day);
+  *year = static_cast<int>(y);  // within +-5.9 million for a 32-bit day
 }
 
 Date AddPeriod(Date date, const Period& period) {
@@ -83,18 +105,13 @@ Date AddPeriod(Date date, const Period& period) {
 }
 
 int YearOf(Timestamp t) {
-  int y;
+  std::int64_t y;
   unsigned m, d;
-  CivilFromDays(DateOf(t).days, &y, &m, &d);
-  return y;
+  Civil64(DayOf(t), &y, &m, &d);
+  return static_cast<int>(y);  // within +-293 million for a 64-bit time
 }
 
-Date DateOf(Timestamp t) {
-  std::int64_t days = t.unix_ms / kMillisPerDay;
-  if (t.unix_ms % kMillisPerDay < 0)
-    --days;
-  return Date{static_cast<std::int32_t>(days)};
-}
+Date DateOf(Timestamp t) { return Date{static_cast<std::int32_t>(DayOf(t))}; }
 
 std::optional<Problem> ParseTimestamp(std::string_view s, Timestamp* out) {
   const auto not_rfc3339 = [&] {
@@ -156,11 +173,11 @@ std::optional<Problem> ParseTimestamp(std::string_view s, Timestamp* out) {
 }
 
 std::string FormatTimestamp(Timestamp t) {
-  Date day = DateOf(t);
-  std::int64_t in_day = t.unix_ms - static_cast<std::int64_t>(day.days) * kMillisPerDay;
-  int y;
+  // Not through DateOf: a time more than 5.8 million years away has no 32-bit Date.
+  const std::int64_t in_day = MillisIntoDay(t);
+  std::int64_t y;
   unsigned mo, d;
-  CivilFromDays(day.days, &y, &mo, &d);
+  Civil64(DayOf(t), &y, &mo, &d);
   auto secs = in_day / 1000;
   auto millis = in_day % 1000;
   if (millis == 0) {

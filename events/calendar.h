@@ -66,7 +66,9 @@ Date AddPeriod(Date date, const Period& period);
 std::int32_t DaysFromCivil(int year, unsigned month, unsigned day);
 void CivilFromDays(std::int32_t days, int* year, unsigned* month, unsigned* day);
 int YearOf(Timestamp t);
-Date DateOf(Timestamp t);  // the UTC calendar day of an instant
+// The UTC calendar day of an instant. A time more than 5.8 million years from 1970 (only a
+// corrupt record holds one) has no 32-bit day: its day wraps, defined but meaningless.
+Date DateOf(Timestamp t);
 
 }  // namespace throughline::events
 

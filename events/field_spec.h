@@ -84,6 +84,10 @@ struct EnumValue {
   E value;
   std::string_view name;
 };
+// C++20 deduces an aggregate's template arguments by itself; clang before 17 does not, and
+// needs the guide.
+template <class E>
+EnumValue(E, std::string_view) -> EnumValue<E>;
 
 template <class E>
 concept Enumeration = requires {

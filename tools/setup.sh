@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Throughline needs to build, test and run.
 # Fast no-op when everything is already there; uses sudo when not root.
+#   tools/setup.sh         what the build, the tests and the demo need
+#   tools/setup.sh fuzz    and clang with its libFuzzer and sanitizer runtimes (tests/fuzz/)
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,9 @@ packages=(
   libsimdjson-dev libfmt-dev libspdlog-dev libcli11-dev catch2
   clang-format kcat jq wrk chromium chromium-driver openssl curl
 )
+if [ "${1:-}" = "fuzz" ]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

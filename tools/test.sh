@@ -1,19 +1,39 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with ctest.
-#   tools/test.sh              everything ctest runs by default (unit, integration, e2e)
+#   tools/test.sh              everything ctest runs by default (unit, integration, e2e), then
+#                              the short fuzz runs (label fuzz, built with clang in build-fuzz/)
 #   tools/test.sh -L unit      only one label; any further arguments go to ctest
 #   tools/test.sh --sanitize   AddressSanitizer and UndefinedBehaviorSanitizer, in build-sanitize/,
 #                              on the unit and integration tests (unless other labels are given)
+#   tools/test.sh --fuzz       only the short fuzz runs (also -L fuzz); THROUGHLINE_FUZZ_SECONDS
+#                              sets how long each target runs (default 15); tools/fuzz.sh runs
+#                              one for longer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sanitize=false
-if [ "${1:-}" = "--sanitize" ]; then
-  sanitize=true
-  shift
+# The libFuzzer targets and only what they read, with clang (tests/fuzz/CMakeLists.txt).
+fuzz() {
+  bash tools/setup.sh fuzz
+  local build=build-fuzz
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DTHROUGHLINE_FUZZ=ON -DTHROUGHLINE_FUZZ_SECONDS="${THROUGHLINE_FUZZ_SECONDS:-15}" >/dev/null
+  cmake --build "$build" -j2
+  (cd "$build" && ctest --output-on-failure -j2 -L fuzz)
+}
+
+mode=default
+case "${1:-}" in
+  --sanitize) mode=sanitize; shift ;;
+  --fuzz) fuzz; exit ;;
+esac
+if [ "$*" = "-L fuzz" ]; then
+  fuzz
+  exit
 fi
+all=false
+[ $# -eq 0 ] && [ "$mode" = default ] && all=true
 bash tools/setup.sh
-if $sanitize; then
+if [ "$mode" = sanitize ]; then
   build=${THROUGHLINE_BUILD_DIR:-build-sanitize}
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTHROUGHLINE_SANITIZE=ON >/dev/null
   [ $# -eq 0 ] && set -- -L 'unit|integration'
@@ -24,5 +44,7 @@ else
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j2
-cd "$build"
-ctest --output-on-failure -j2 "$@"
+(cd "$build" && ctest --output-on-failure -j2 "$@")
+if $all; then
+  fuzz
+fi

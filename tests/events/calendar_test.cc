@@ -1,5 +1,7 @@
 #include "events/calendar.h"
 
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 namespace throughline::events {
@@ -59,6 +61,21 @@ TEST_CASE("Times format back to RFC 3339 in UTC") {
   for (const char* text : {"2000-02-29T12:00:00Z", "2199-12-31T23:59:59.999Z"}) {
     CHECK(FormatTimestamp(Timestamp{Ms(text)}) == text);
   }
+}
+
+// A stored record can hold any 64-bit time and any 32-bit date (a flipped bit, a bad disk),
+// and `throughline log`, the API and `verify` print whatever they decode: the formatters give
+// the true calendar value for every one, without overflowing (found by the fuzzer, in
+// FormatTimestamp's day arithmetic; tests/fuzz/event_codec_fuzzer.cc).
+TEST_CASE("Every representable time and date formats") {
+  using Limits64 = std::numeric_limits<std::int64_t>;
+  using Limits32 = std::numeric_limits<std::int32_t>;
+  CHECK(FormatTimestamp(Timestamp{Limits64::max()}) == "292278994-08-17T07:12:55.807Z");
+  CHECK(FormatTimestamp(Timestamp{Limits64::min()}) == "-292275055-05-16T16:47:04.192Z");
+  CHECK(YearOf(Timestamp{Limits64::max()}) == 292278994);
+  CHECK(YearOf(Timestamp{Limits64::min()}) == -292275055);
+  CHECK(FormatDate(Date{Limits32::max()}) == "5881580-07-11");
+  CHECK(FormatDate(Date{Limits32::min()}) == "-5877641-06-23");
 }
 
 TEST_CASE("Dates") {

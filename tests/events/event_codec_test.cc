@@ -2,10 +2,13 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <utility>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "events/event_json.h"
 #include "events/upcaster.h"
 #include "tests/test_support.h"
 
@@ -100,9 +103,32 @@ TEST_CASE("Every single-byte flip is decoded or refused, never a crash") {
         auto decoded = DecodeStoredEvent(flipped);
         if (!decoded.ok()) {
           CHECK((decoded.status().IsCorruption() || decoded.status().IsNotSupported()));
+        } else {
+          CHECK_FALSE(EventToJson(*decoded).empty());  // as `throughline log` prints it
         }
       }
     }
+  }
+}
+
+// Found by tests/fuzz/event_codec_fuzzer.cc: a record whose time is far outside the years the
+// parser accepts (a flipped high bit) decodes, and printing it overflowed in FormatTimestamp.
+TEST_CASE("A record holding the largest or smallest time prints it") {
+  const Event e = SampleEvents().front();
+  const std::string record = EncodeEvent(e);
+  // version, endianness, type, dataversion, then id and source, each a u64 length and bytes.
+  const std::size_t time_at = 6 + 8 + e.id.size() + 8 + e.source.size();
+  const std::pair<std::int64_t, const char*> cases[] = {
+      {std::numeric_limits<std::int64_t>::max(), "292278994-08-17T07:12:55.807Z"},
+      {std::numeric_limits<std::int64_t>::min(), "-292275055-05-16T16:47:04.192Z"}};
+  for (const auto& [ms, text] : cases) {
+    std::string extreme = record;
+    for (std::size_t i = 0; i < 8; ++i)  // little-endian
+      extreme[time_at + i] = static_cast<char>(static_cast<std::uint64_t>(ms) >> (8 * i));
+    auto decoded = DecodeStoredEvent(extreme);
+    REQUIRE(decoded.ok());
+    CHECK(FormatTimestamp(decoded->time) == text);
+    CHECK(EventToJson(*decoded).find(fmt::format(R"("time":"{}")", text)) != std::string::npos);
   }
 }
 

@@ -206,7 +206,7 @@ void KafkaIngest::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
 void KafkaIngest::Run() {
   using Clock = std::chrono::steady_clock;
   while (!stop_) {
-    if (paused_ && queue_->bytes() < options_.max_queued_bytes / 2)
+    if (paused_ && !queue_->stalled() && queue_->bytes() < options_.max_queued_bytes / 2)
       SetPaused(false);
     int wait_ms = 100;
     if (!batch_.messages.empty()) {
@@ -223,7 +223,7 @@ void KafkaIngest::Run() {
         Clock::now() - batch_started_ >= std::chrono::milliseconds(options_.batch_wait_ms);
     if (full || old)
       FlushBatch();
-    if (!paused_ && queue_->bytes() > options_.max_queued_bytes)
+    if (!paused_ && (queue_->stalled() || queue_->bytes() > options_.max_queued_bytes))
       SetPaused(true);
     if (Clock::now() - last_lag_update_ > std::chrono::seconds(1))
       UpdateLag();
@@ -315,7 +315,8 @@ void KafkaIngest::SetPaused(bool paused) {
   if (paused) {
     rd_kafka_pause_partitions(consumer_.get(), list.get());
     ++metrics_->pauses;
-    spdlog::info("ingest.paused queued_bytes={} note=\"the writer is behind\"", queue_->bytes());
+    spdlog::info("ingest.paused queued_bytes={} note=\"{}\"", queue_->bytes(),
+                 queue_->stalled() ? "the writer cannot write" : "the writer is behind");
   } else {
     rd_kafka_resume_partitions(consumer_.get(), list.get());
     spdlog::info("ingest.resumed queued_bytes={}", queue_->bytes());

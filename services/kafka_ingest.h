@@ -12,8 +12,9 @@
 // they were read) the loss is passed to the writer as an OffsetGap, recorded and logged, and
 // consuming carries on from the earliest offset still there. Never silent.
 //
-// Memory: when the queue holds more than max_queued_bytes the partitions are paused (polling
-// goes on, so the group membership holds), and resumed below half of it.
+// Memory: when the queue holds more than max_queued_bytes, or the writer cannot write (a full
+// disk), the partitions are paused (polling goes on, so the group membership holds), and
+// resumed once the writer writes and the queue is below half of it.
 
 #ifndef THROUGHLINE_SERVICES_KAFKA_INGEST_H_
 #define THROUGHLINE_SERVICES_KAFKA_INGEST_H_

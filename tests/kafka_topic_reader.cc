@@ -47,4 +47,24 @@ std::vector<TopicMessage> ReadTopic(const std::string& bootstrap, const std::str
   return out;
 }
 
+std::vector<std::int64_t> CommittedOffsets(const std::string& bootstrap, const std::string& group,
+                                           const std::string& topic) {
+  auto conf =
+      MakeKafkaConf({bootstrap, {}}, {{"group.id", group}, {"enable.auto.commit", "false"}});
+  REQUIRE(conf.ok());
+  auto consumer = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  REQUIRE(consumer.ok());
+  auto partitions = PartitionCount(consumer->get(), topic, 5000);
+  REQUIRE(partitions.ok());
+  PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
+  for (int p = 0; p < *partitions; ++p)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+  REQUIRE(rd_kafka_committed(consumer->get(), list.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  std::vector<std::int64_t> out;
+  for (int i = 0; i < list->cnt; ++i)
+    out.push_back(list->elems[i].offset);
+  rd_kafka_consumer_close(consumer->get());
+  return out;
+}
+
 }  // namespace throughline::testing

@@ -86,6 +86,8 @@ class KafkaIngest {
   void Run();
   void Handle(const rd_kafka_message_t* message);
   void HandleOffsetReset(const rd_kafka_message_t* message);
+  // Restarts fetching a partition at `offset`.
+  void Reassign(const std::string& topic, std::int32_t partition, std::int64_t offset);
   void FlushBatch();
   void SetPaused(bool paused);
   void UpdateLag();

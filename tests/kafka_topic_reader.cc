@@ -47,6 +47,23 @@ std::vector<TopicMessage> ReadTopic(const std::string& bootstrap, const std::str
   return out;
 }
 
+std::vector<std::int64_t> TopicEnds(const std::string& bootstrap, const std::string& topic) {
+  auto conf = MakeKafkaConf({bootstrap, {}}, {{"group.id", "test-reader"}});
+  REQUIRE(conf.ok());
+  auto consumer = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  REQUIRE(consumer.ok());
+  auto partitions = PartitionCount(consumer->get(), topic, 5000);
+  REQUIRE(partitions.ok());
+  std::vector<std::int64_t> ends;
+  for (int p = 0; p < *partitions; ++p) {
+    auto marks = services::QueryWatermarks(consumer->get(), topic, p, 5000);
+    REQUIRE(marks.ok());
+    ends.push_back(marks->second);
+  }
+  rd_kafka_consumer_close(consumer->get());
+  return ends;
+}
+
 std::vector<std::int64_t> CommittedOffsets(const std::string& bootstrap, const std::string& group,
                                            const std::string& topic) {
   auto conf =

@@ -47,6 +47,13 @@ std::uint64_t ChangesPublished(const EventStore& store) {
   return DecodeFixed64Value(value).value_or(0);
 }
 
+std::unique_ptr<Engine> StartEngine(EngineOptions options) {
+  static SystemClock clock;
+  auto engine = Engine::Start(std::move(options), &clock);
+  REQUIRE(engine.ok());
+  return std::move(*engine);
+}
+
 // A cluster, the messages to publish (valid unique events, and some invalid ones for the DLQ)
 // and a publisher that sends them at a steady pace on its own thread, so that faults land while
 // the engine is ingesting.
@@ -78,6 +85,16 @@ class FaultFixture {
     options.kafka.settings = {{"session.timeout.ms", "6000"}};
     options.hmpps_topics.clear();
     return options;
+  }
+
+  // An engine on `data_dir` that has the first half of the events published to it and has
+  // started on them.
+  std::unique_ptr<Engine> StartUnderWay(const std::string& data_dir) {
+    auto engine = StartEngine(Options(data_dir));
+    StartPublishing(0, kHalf);
+    WaitPublished();
+    WaitFor([&] { return engine->metrics().appended >= 1'000; }, 60s, "ingest to be under way");
+    return engine;
   }
 
   // Publishes events [from, to), and after every hundredth one a garbage message for the DLQ
@@ -175,13 +192,6 @@ class FaultFixture {
   std::atomic<bool> published_{false};
 };
 
-std::unique_ptr<Engine> StartEngine(EngineOptions options) {
-  static SystemClock clock;
-  auto engine = Engine::Start(std::move(options), &clock);
-  REQUIRE(engine.ok());
-  return std::move(*engine);
-}
-
 // Waits until the engine appends again after a fault cleared; the seconds it took.
 double SecondsToResume(const Engine& engine, std::chrono::steady_clock::time_point cleared,
                        std::uint64_t appended_then) {
@@ -194,10 +204,7 @@ TEST_CASE("Kafka faults: every broker down for 3 s mid-ingest, then up: each eve
           "[integration]") {
   FaultFixture f(3);
   testing::TempDir dir;
-  auto engine = StartEngine(f.Options(dir.path()));
-  f.StartPublishing(0, kHalf);
-  f.WaitPublished();
-  WaitFor([&] { return engine->metrics().appended >= 1'000; }, 60s, "ingest to be under way");
+  auto engine = f.StartUnderWay(dir.path());
   for (int b = 1; b <= 3; ++b)
     REQUIRE(f.kafka().SetBrokerDown(b, true).ok());
   f.StartPublishing(kHalf, kEvents);  // waits in the publisher until Kafka is back
@@ -220,10 +227,7 @@ TEST_CASE("Kafka faults: one broker of three down while it leads partitions, the
           "[integration]") {
   FaultFixture f(3);
   testing::TempDir dir;
-  auto engine = StartEngine(f.Options(dir.path()));
-  f.StartPublishing(0, kHalf);
-  f.WaitPublished();
-  WaitFor([&] { return engine->metrics().appended >= 1'000; }, 60s, "ingest to be under way");
+  auto engine = f.StartUnderWay(dir.path());
   // Broker 2 leads some of every topic's partitions: the others go on, its own wait.
   REQUIRE(f.kafka().SetBrokerDown(2, true).ok());
   f.StartPublishing(kHalf, kEvents);
@@ -243,10 +247,7 @@ TEST_CASE("Kafka faults: request errors on fetch, commit, heartbeat and produce:
           "[integration]") {
   FaultFixture f(3);
   testing::TempDir dir;
-  auto engine = StartEngine(f.Options(dir.path()));
-  f.StartPublishing(0, kHalf);
-  f.WaitPublished();
-  WaitFor([&] { return engine->metrics().appended >= 1'000; }, 60s, "ingest to be under way");
+  auto engine = f.StartUnderWay(dir.path());
   // Errors a broker really answers with; each is retried by librdkafka or by the engine.
   constexpr std::size_t kEach = 30;
   std::vector<rd_kafka_resp_err_t> fetch, commit, heartbeat, produce;
@@ -290,10 +291,7 @@ TEST_CASE("Kafka faults: partition leaders move between three brokers mid-ingest
           "[integration]") {
   FaultFixture f(3);
   testing::TempDir dir;
-  auto engine = StartEngine(f.Options(dir.path()));
-  f.StartPublishing(0, kHalf);
-  f.WaitPublished();
-  WaitFor([&] { return engine->metrics().appended >= 1'000; }, 60s, "ingest to be under way");
+  auto engine = f.StartUnderWay(dir.path());
   const auto started = std::chrono::steady_clock::now();
   int moves = 0;
   for (int round = 1; round <= 5; ++round) {

@@ -176,7 +176,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   db_options.avoid_flush_during_recovery = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   // Not db/LOG on the data disk: a full disk must not take the logger, and the engine, down.
-  db_options.info_log = std::make_shared<RocksLogger>(db_options.info_log_level);
+  // (A secondary logs into its own directory elsewhere, as before, not into a reader's output.)
+  if (mode == OpenMode::kReadWrite)
+    db_options.info_log = std::make_shared<RocksLogger>(db_options.info_log_level);
   store->listener_ = std::make_shared<StoreListener>();
   db_options.listeners.push_back(store->listener_);
   if (mode == OpenMode::kSecondary)

@@ -4,9 +4,23 @@
 #include <cstdio>
 #include <string_view>
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace throughline::services {
+
+namespace {
+
+// The engine's log where the command set one up (tools/process.cc names it "throughline"),
+// else standard error: never standard output, where commands print what they were asked for.
+std::shared_ptr<spdlog::logger> Log() {
+  if (auto engine = spdlog::get("throughline"))
+    return engine;
+  static const std::shared_ptr<spdlog::logger> fallback = spdlog::stderr_logger_mt("rocksdb");
+  return fallback;
+}
+
+}  // namespace
 
 void RocksLogger::Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) {
   if (level < GetInfoLogLevel())
@@ -23,17 +37,17 @@ void RocksLogger::Logv(const rocksdb::InfoLogLevel level, const char* format, va
     return;
   switch (level) {
     case rocksdb::InfoLogLevel::DEBUG_LEVEL:
-      spdlog::debug("rocksdb {}", line);
+      Log()->debug("rocksdb {}", line);
       break;
     case rocksdb::InfoLogLevel::INFO_LEVEL:
     case rocksdb::InfoLogLevel::HEADER_LEVEL:
-      spdlog::info("rocksdb {}", line);
+      Log()->info("rocksdb {}", line);
       break;
     case rocksdb::InfoLogLevel::WARN_LEVEL:
-      spdlog::warn("rocksdb {}", line);
+      Log()->warn("rocksdb {}", line);
       break;
     default:
-      spdlog::error("rocksdb {}", line);
+      Log()->error("rocksdb {}", line);
   }
 }
 

@@ -1,4 +1,5 @@
-// RocksLogger: RocksDB's info log, sent to the engine's log (spdlog) instead of db/LOG.
+// RocksLogger: RocksDB's info log, sent to the engine's log (spdlog) instead of db/LOG, for the
+// read-write store (a secondary reader keeps its own file, in its temporary directory).
 //
 // Why not RocksDB's own LOG file: it sits on the data directory's disk. When that disk is full
 // the file logger's failed append, followed by the error handler logging the failure, trips an

@@ -165,7 +165,8 @@ Readiness Engine::Ready() const {
   if (rebuilding_) {
     r.reasons.push_back(fmt::format("rebuilding the views: {} of {} persons", rebuild_done_.load(),
                                     rebuild_total_.load()));
-  } else if (const StoreError error = store_->background_error(); !error.ok()) {
+  } else if (const StoreError error = store_ ? store_->background_error() : StoreError{};
+             !error.ok()) {
     r.reasons.push_back(fmt::format(
         "{}: the store is read-only after \"{}\"; ingest is paused and resumes by itself "
         "once it can write",

@@ -20,6 +20,7 @@ Result<std::unique_ptr<EmbeddedKafka>> EmbeddedKafka::Start(int brokers) {
     return Status::IOError("could not start the embedded Kafka cluster (loopback listeners)");
   }
   kafka->bootstrap_ = rd_kafka_mock_cluster_bootstraps(kafka->cluster_);
+  kafka->brokers_ = brokers;
   return kafka;
 }
 
@@ -28,12 +29,37 @@ EmbeddedKafka::~EmbeddedKafka() {
     rd_kafka_mock_cluster_destroy(cluster_);
 }
 
-Status EmbeddedKafka::CreateTopic(const std::string& topic, int partitions) {
-  rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1);
+Status EmbeddedKafka::CreateTopic(const std::string& topic, int partitions, int replication) {
+  rd_kafka_resp_err_t err =
+      rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, replication);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return KafkaError(err, fmt::format("creating topic {}", topic));
   }
   return Status::OK();
+}
+
+Status EmbeddedKafka::SetBrokerDown(int broker, bool down) {
+  rd_kafka_resp_err_t err = down ? rd_kafka_mock_broker_set_down(cluster_, broker)
+                                 : rd_kafka_mock_broker_set_up(cluster_, broker);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return KafkaError(err, fmt::format("setting broker {} {}", broker, down ? "down" : "up"));
+  return Status::OK();
+}
+
+Status EmbeddedKafka::SetLeader(const std::string& topic, int partition, int broker) {
+  rd_kafka_resp_err_t err =
+      rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, broker);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return KafkaError(
+        err, fmt::format("moving the leader of {} [{}] to broker {}", topic, partition, broker));
+  }
+  return Status::OK();
+}
+
+void EmbeddedKafka::PushRequestErrors(KafkaApi api,
+                                      const std::vector<rd_kafka_resp_err_t>& errors) {
+  rd_kafka_mock_push_request_errors_array(cluster_, static_cast<std::int16_t>(api), errors.size(),
+                                          errors.data());
 }
 
 }  // namespace throughline::services

@@ -10,8 +10,10 @@
 #ifndef THROUGHLINE_SERVICES_EMBEDDED_KAFKA_H_
 #define THROUGHLINE_SERVICES_EMBEDDED_KAFKA_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "events/status.h"
 #include "services/kafka_client.h"
@@ -19,6 +21,21 @@
 typedef struct rd_kafka_mock_cluster_s rd_kafka_mock_cluster_t;  // from rdkafka_mock.h
 
 namespace throughline::services {
+
+// Kafka protocol request types (ApiKey), for PushRequestErrors.
+enum class KafkaApi : std::int16_t {
+  kProduce = 0,
+  kFetch = 1,
+  kListOffsets = 2,
+  kMetadata = 3,
+  kOffsetCommit = 8,
+  kOffsetFetch = 9,
+  kFindCoordinator = 10,
+  kJoinGroup = 11,
+  kHeartbeat = 12,
+  kSyncGroup = 14,
+  kInitProducerId = 22,
+};
 
 class EmbeddedKafka {
  public:
@@ -30,9 +47,19 @@ class EmbeddedKafka {
   // host:port[,host:port...] on 127.0.0.1.
   const std::string& bootstrap() const { return bootstrap_; }
 
-  Status CreateTopic(const std::string& topic, int partitions);
+  // Each partition on `replication` brokers (at most the cluster's), led by one of them.
+  Status CreateTopic(const std::string& topic, int partitions, int replication = 1);
 
-  // For fault injection in tests (rd_kafka_mock_broker_set_down and friends).
+  // Fault injection, for tests (docs/reliability.md). Brokers are numbered 1..brokers.
+  // A broker down drops its connections and refuses new ones; its partitions keep it as their
+  // leader (as a crashed broker before the controller notices) until SetLeader moves them.
+  Status SetBrokerDown(int broker, bool down);
+  Status SetLeader(const std::string& topic, int partition, int broker);
+  // The next errors.size() requests of `api` to any broker fail with these errors, in order.
+  void PushRequestErrors(KafkaApi api, const std::vector<rd_kafka_resp_err_t>& errors);
+  int brokers() const { return brokers_; }
+
+  // Anything else rdkafka_mock.h offers.
   rd_kafka_mock_cluster_t* cluster() const { return cluster_; }
 
  private:
@@ -41,6 +68,7 @@ class EmbeddedKafka {
   KafkaHandle host_;  // the client whose thread runs the mock brokers
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
   std::string bootstrap_;
+  int brokers_ = 0;
 };
 
 }  // namespace throughline::services

@@ -11,6 +11,14 @@
 
 namespace throughline::services {
 
+namespace {
+
+// The longest wait between two attempts at a failed write (and at resuming the store): how
+// long ingest may stay paused after the disk has room again.
+constexpr int kMaxWriteBackoffMs = 2000;
+
+}  // namespace
+
 Engine::Engine(EngineOptions options, const Clock* clock)
     : options_(std::move(options)), clock_(clock) {}
 
@@ -157,8 +165,16 @@ Readiness Engine::Ready() const {
   if (rebuilding_) {
     r.reasons.push_back(fmt::format("rebuilding the views: {} of {} persons", rebuild_done_.load(),
                                     rebuild_total_.load()));
+  } else if (const StoreError error = store_ ? store_->background_error() : StoreError{};
+             !error.ok()) {
+    r.reasons.push_back(fmt::format(
+        "{}: the store is read-only after \"{}\"; ingest is paused and resumes by itself "
+        "once it can write",
+        error.no_space ? "disk full" : "store error", error.message));
   } else if (writer_failing_) {
-    r.reasons.push_back("the log cannot be written: see the engine's log");
+    std::lock_guard lock(writer_error_mu_);
+    r.reasons.push_back(fmt::format("the log cannot be written: \"{}\"; ingest is paused, retrying",
+                                    writer_error_));
   }
   r.ready = r.reasons.empty();
   return r;
@@ -177,6 +193,10 @@ void Engine::WriterLoop() {
         "projections.rebuild_failed error=\"{}\" note=\"ingest is stopped; fix the cause "
         "and restart the engine\"",
         rebuilt.ToString());
+    {
+      std::lock_guard lock(writer_error_mu_);
+      writer_error_ = "rebuilding the views failed: " + rebuilt.ToString();
+    }
     writer_failing_ = true;
     while (!closing_)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -188,34 +208,15 @@ void Engine::WriterLoop() {
     if (!batch) {
       if (closing_)
         return;
+      ResumeStoreIfStopped();  // a flush may have failed while no batch was written
       LogProgress(false);
       continue;
     }
     AppendResult result;
-    int backoff_ms = 100;
-    for (int attempt = 1;; ++attempt) {
-      Status s = log_->writer().Append(*batch, &result);
-      if (s.ok())
-        break;
-      ++metrics_.write_errors;
-      writer_failing_ = true;
-      spdlog::error(
-          "writer.append_failed attempt={} error=\"{}\" note=\"nothing of the batch "
-          "was written; retrying (ingest pauses meanwhile)\"",
-          attempt, s.ToString());
-      if (closing_ && attempt >= 3) {
-        // Its offsets were not stored either: the next start consumes it again.
-        spdlog::error(
-            "writer.batch_abandoned messages={} note=\"not lost: it is read from Kafka "
-            "again at the next start\"",
-            batch->messages.size());
-        queue_.Done();
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-      backoff_ms = std::min(backoff_ms * 2, 5000);
+    if (!AppendWithRetry(*batch, &result)) {
+      queue_.Done();
+      return;
     }
-    writer_failing_ = false;
     metrics_.appended += result.appended;
     metrics_.duplicates += result.duplicates;
     metrics_.dead_letters += result.dead_letters;
@@ -232,6 +233,63 @@ void Engine::WriterLoop() {
       changes_->Notify();
     queue_.Done();
     LogProgress(false);
+  }
+}
+
+bool Engine::AppendWithRetry(const IncomingBatch& batch, AppendResult* result) {
+  const auto started = std::chrono::steady_clock::now();
+  int backoff_ms = 100;
+  for (int attempt = 1;; ++attempt) {
+    Status s = log_->writer().Append(batch, result);
+    if (s.ok()) {
+      if (attempt > 1) {
+        spdlog::info(
+            "writer.recovered attempts={} seconds={:.1f}", attempt,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+      queue_.SetStalled(false);
+      writer_failing_ = false;
+      return true;
+    }
+    ++metrics_.write_errors;
+    {
+      std::lock_guard lock(writer_error_mu_);
+      writer_error_ = s.ToString();
+    }
+    writer_failing_ = true;
+    queue_.SetStalled(true);  // the consumer pauses: nothing more is read until this is written
+    // Every attempt at first, then one line in ten: a full disk can last hours.
+    if (attempt <= 3 || attempt % 10 == 0) {
+      spdlog::error(
+          "writer.append_failed attempt={} error=\"{}\" note=\"nothing of the batch was "
+          "written and its offsets were not stored; retrying, ingest paused meanwhile\"",
+          attempt, s.ToString());
+    }
+    if (closing_ && attempt >= 3) {
+      // Its offsets were not stored either: the next start consumes it again.
+      spdlog::error(
+          "writer.batch_abandoned messages={} note=\"not lost: it is read from Kafka "
+          "again at the next start\"",
+          batch.messages.size());
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, kMaxWriteBackoffMs);
+    ResumeStoreIfStopped();
+  }
+}
+
+void Engine::ResumeStoreIfStopped() {
+  const StoreError error = store_->background_error();
+  if (error.ok())
+    return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - resume_tried_at_ < std::chrono::milliseconds(kMaxWriteBackoffMs))
+    return;
+  resume_tried_at_ = now;
+  // RocksDB stays read-only after a background error until resumed (store_listener.h).
+  if (Status s = store_->Resume(); !s.ok()) {
+    spdlog::warn("store.resume_failed error=\"{}\" cause=\"{}\"", s.message(), error.message);
   }
 }
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,6 +92,11 @@ class Engine {
  private:
   explicit Engine(EngineOptions options, const Clock* clock);
   void WriterLoop();
+  // Appends, retrying a failed write with backoff while the consumer is paused. False only
+  // when closing, with the batch abandoned (its offsets were not stored: it is read again).
+  bool AppendWithRetry(const IncomingBatch& batch, AppendResult* result);
+  // Takes the store out of RocksDB's read-only mode, at most once per backoff period.
+  void ResumeStoreIfStopped();
   // Time-based alerts whose time has come; at most once a second, on the writer's thread.
   void RaiseDueAlerts();
   void LogProgress(bool final);
@@ -109,6 +115,9 @@ class Engine {
   std::thread writer_thread_;
   std::atomic<bool> closing_{false};
   std::atomic<bool> writer_failing_{false};
+  mutable std::mutex writer_error_mu_;
+  std::string writer_error_;  // the last failed write's error, for readiness
+  std::chrono::steady_clock::time_point resume_tried_at_;
   std::atomic<bool> rebuilding_{false};
   std::atomic<std::uint64_t> rebuild_done_{0}, rebuild_total_{0};
   bool stopped_ = false;

@@ -11,6 +11,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include "services/rocks_logger.h"
 #include "services/store_keys.h"
 
 namespace throughline::services {
@@ -176,6 +177,12 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   // crash does not wait for them.
   db_options.avoid_flush_during_recovery = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Not db/LOG on the data disk: a full disk must not take the logger, and the engine, down.
+  // (A secondary logs into its own directory elsewhere, as before, not into a reader's output.)
+  if (mode == OpenMode::kReadWrite)
+    db_options.info_log = std::make_shared<RocksLogger>(db_options.info_log_level);
+  store->listener_ = std::make_shared<StoreListener>();
+  db_options.listeners.push_back(store->listener_);
   if (mode == OpenMode::kSecondary)
     db_options.max_open_files = -1;  // required by secondaries
 
@@ -405,6 +412,15 @@ Status EventStore::WriteUnlogged(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions unlogged;
   unlogged.disableWAL = true;
   return FromRocks(db_->Write(unlogged, batch), "writing a batch");
+}
+
+StoreError EventStore::background_error() const { return listener_->error(); }
+
+Status EventStore::Resume() {
+  Status s = FromRocks(db_->Resume(), "resuming writes");
+  if (s.ok())
+    listener_->Clear();
+  return s;
 }
 
 Status EventStore::CatchUp() {

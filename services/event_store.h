@@ -30,6 +30,7 @@
 #include "events/status.h"
 #include "services/log_record.h"
 #include "services/person_record.h"
+#include "services/store_listener.h"
 
 namespace throughline::services {
 
@@ -126,6 +127,13 @@ class EventStore {
   // then loses it, and the unfinished generation is dropped anyway.
   Status WriteUnlogged(rocksdb::WriteBatch* batch);
 
+  // What stopped the store's writes (a full disk, an I/O error: RocksDB's background error,
+  // store_listener.h); ok() while writing works. Reads go on either way.
+  StoreError background_error() const;
+  // Leaves RocksDB's read-only mode after a background error (DB::Resume: flushes the
+  // memtables, starts a new write-ahead log). Fails, still read-only, while the cause remains.
+  Status Resume();
+
   // A secondary instance catches up with the engine's writes and re-reads the log state.
   Status CatchUp();
 
@@ -171,6 +179,7 @@ class EventStore {
   OpenMode mode_ = OpenMode::kReadWrite;
   Status SelectProjectionGeneration();
 
+  std::shared_ptr<StoreListener> listener_;
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::mutex handles_mu_;

@@ -7,6 +7,7 @@
 #ifndef THROUGHLINE_SERVICES_INGEST_QUEUE_H_
 #define THROUGHLINE_SERVICES_INGEST_QUEUE_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -35,6 +36,11 @@ class IngestQueue {
   // Wakes every waiter; Take() still hands out what is queued, then nothing.
   void Close();
 
+  // The writer cannot write (a full disk): the consumer pauses until it can, rather than fill
+  // memory with what it cannot store. Set and cleared by the writer.
+  void SetStalled(bool stalled) { stalled_ = stalled; }
+  bool stalled() const { return stalled_; }
+
  private:
   mutable std::mutex mu_;
   std::condition_variable changed_;
@@ -43,6 +49,7 @@ class IngestQueue {
   std::size_t taken_bytes_ = 0;  // taken by the writer, not yet Done()
   bool busy_ = false;
   bool closed_ = false;
+  std::atomic<bool> stalled_{false};
 };
 
 }  // namespace throughline::services

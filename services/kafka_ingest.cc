@@ -54,6 +54,9 @@ Status KafkaIngest::Start() {
       // An idle partition's fetch waits this long for news: the floor of a subscriber's
       // delivery latency (50 ms gave a p50 of 58 ms, 10 ms one of 23 ms).
       {"fetch.wait.max.ms", "10"},
+      // After an outage, back within a second of the brokers (the default backs off to 10 s:
+      // every broker down 3 s took 7 s to be read again).
+      {"reconnect.backoff.max.ms", "1000"},
   };
   auto conf = MakeKafkaConf(options_.connection, defaults);
   if (!conf.ok())
@@ -206,7 +209,7 @@ void KafkaIngest::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
 void KafkaIngest::Run() {
   using Clock = std::chrono::steady_clock;
   while (!stop_) {
-    if (paused_ && queue_->bytes() < options_.max_queued_bytes / 2)
+    if (paused_ && !queue_->stalled() && queue_->bytes() < options_.max_queued_bytes / 2)
       SetPaused(false);
     int wait_ms = 100;
     if (!batch_.messages.empty()) {
@@ -223,7 +226,7 @@ void KafkaIngest::Run() {
         Clock::now() - batch_started_ >= std::chrono::milliseconds(options_.batch_wait_ms);
     if (full || old)
       FlushBatch();
-    if (!paused_ && queue_->bytes() > options_.max_queued_bytes)
+    if (!paused_ && (queue_->stalled() || queue_->bytes() > options_.max_queued_bytes))
       SetPaused(true);
     if (Clock::now() - last_lag_update_ > std::chrono::seconds(1))
       UpdateLag();
@@ -267,17 +270,27 @@ void KafkaIngest::Handle(const rd_kafka_message_t* message) {
 void KafkaIngest::HandleOffsetReset(const rd_kafka_message_t* message) {
   const std::string topic = message->rkt ? TopicOf(message) : std::string();
   const std::int32_t partition = message->partition;
-  auto marks = QueryWatermarks(consumer_.get(), topic, partition, 10000);
-  if (topic.empty() || !marks.ok()) {
-    spdlog::error("ingest.offset_reset topic={} partition={} error=\"{}\"", topic, partition,
-                  rd_kafka_message_errstr(message));
+  if (topic.empty()) {
+    spdlog::error("ingest.offset_reset error=\"{}\"", rd_kafka_message_errstr(message));
     return;
   }
   auto it = next_offset_.find({topic, partition});
+  auto marks = QueryWatermarks(consumer_.get(), topic, partition, 10000);
+  if (!marks.ok()) {
+    // Kafka cannot say what the partition holds now: try where ingest was again; a real gap
+    // comes back as another reset, answered once the watermarks can be read.
+    spdlog::warn("ingest.offset_reset topic={} partition={} error=\"{}\" watermarks=\"{}\"", topic,
+                 partition, rd_kafka_message_errstr(message), marks.status().message());
+    if (it != next_offset_.end())
+      Reassign(topic, partition, it->second);
+    return;
+  }
   const std::int64_t expected = it != next_offset_.end() ? it->second : marks->first;
-  std::int64_t resume = marks->first;
-  if (expected > marks->second)
-    resume = marks->first;  // the topic was recreated
+  // Within what the partition holds, the reset was spurious (a leader not yet caught up says
+  // so): carry on from where ingest was. Before it, retention deleted them: record the gap.
+  // Past its end, the topic was recreated: from the start, the log skips what it has.
+  const bool held = expected >= marks->first && expected <= marks->second;
+  const std::int64_t resume = held ? expected : marks->first;
   FlushBatch();
   if (expected >= 0 && expected < marks->first) {
     IncomingBatch gap;
@@ -290,14 +303,43 @@ void KafkaIngest::HandleOffsetReset(const rd_kafka_message_t* message) {
         "before the engine read them; ask the publisher to resend them\"",
         topic, partition, expected, marks->first, marks->first - expected);
   }
+  spdlog::warn("ingest.offset_reset topic={} partition={} expected={} low={} high={} resume={}",
+               topic, partition, expected, marks->first, marks->second, resume);
   next_offset_[{topic, partition}] = resume;
-  PartitionList list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = resume;
-  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(), 10000)) {
-    spdlog::error("ingest.seek topic={} partition={} error=\"{}\"", topic, partition,
-                  rd_kafka_error_string(error));
-    rd_kafka_error_destroy(error);
+  Reassign(topic, partition, resume);
+}
+
+void KafkaIngest::Reassign(const std::string& topic, std::int32_t partition, std::int64_t offset) {
+  // After an offset reset error librdkafka stops fetching the partition and refuses a seek on
+  // it (ERR__STATE; librdkafka issue 2961): the partition stalled for good. Assigning it again
+  // at the offset starts its fetcher afresh.
+  if (std::strcmp(rd_kafka_rebalance_protocol(consumer_.get()), "COOPERATIVE") == 0) {
+    PartitionList one(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(one.get(), topic.c_str(), partition)->offset = offset;
+    for (auto* f : {&rd_kafka_incremental_unassign, &rd_kafka_incremental_assign}) {
+      if (rd_kafka_error_t* error = f(consumer_.get(), one.get())) {
+        spdlog::error("ingest.reassign topic={} partition={} error=\"{}\"", topic, partition,
+                      rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+      }
+    }
+    return;
   }
+  // Eager (or no group): the whole assignment again, every other partition where it was.
+  rd_kafka_topic_partition_list_t* current = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &current) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return;
+  PartitionList list(current);
+  for (int i = 0; i < list->cnt; ++i) {
+    rd_kafka_topic_partition_t& p = list->elems[i];
+    auto next = next_offset_.find({p.topic, p.partition});
+    p.offset = next != next_offset_.end() ? next->second : RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (auto err = rd_kafka_assign(consumer_.get(), list.get()); err) {
+    spdlog::error("ingest.reassign topic={} partition={} error=\"{}\"", topic, partition,
+                  rd_kafka_err2str(err));
+  }
+  paused_ = false;  // a new assignment starts unpaused; Run() pauses it again if it must
 }
 
 void KafkaIngest::FlushBatch() {
@@ -315,7 +357,8 @@ void KafkaIngest::SetPaused(bool paused) {
   if (paused) {
     rd_kafka_pause_partitions(consumer_.get(), list.get());
     ++metrics_->pauses;
-    spdlog::info("ingest.paused queued_bytes={} note=\"the writer is behind\"", queue_->bytes());
+    spdlog::info("ingest.paused queued_bytes={} note=\"{}\"", queue_->bytes(),
+                 queue_->stalled() ? "the writer cannot write" : "the writer is behind");
   } else {
     rd_kafka_resume_partitions(consumer_.get(), list.get());
     spdlog::info("ingest.resumed queued_bytes={}", queue_->bytes());

@@ -12,8 +12,9 @@
 // they were read) the loss is passed to the writer as an OffsetGap, recorded and logged, and
 // consuming carries on from the earliest offset still there. Never silent.
 //
-// Memory: when the queue holds more than max_queued_bytes the partitions are paused (polling
-// goes on, so the group membership holds), and resumed below half of it.
+// Memory: when the queue holds more than max_queued_bytes, or the writer cannot write (a full
+// disk), the partitions are paused (polling goes on, so the group membership holds), and
+// resumed once the writer writes and the queue is below half of it.
 
 #ifndef THROUGHLINE_SERVICES_KAFKA_INGEST_H_
 #define THROUGHLINE_SERVICES_KAFKA_INGEST_H_
@@ -85,6 +86,8 @@ class KafkaIngest {
   void Run();
   void Handle(const rd_kafka_message_t* message);
   void HandleOffsetReset(const rd_kafka_message_t* message);
+  // Restarts fetching a partition at `offset`.
+  void Reassign(const std::string& topic, std::int32_t partition, std::int64_t offset);
   void FlushBatch();
   void SetPaused(bool paused);
   void UpdateLag();

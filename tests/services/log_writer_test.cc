@@ -233,6 +233,25 @@ TEST_CASE("verify finds a changed record, a missing record and a broken index", 
     auto report = VerifyStore(f.store());
     CHECK(report.first_chain_break == 4);
   }
+  SECTION("any byte of a stored record flipped, as a bad disk would") {
+    std::string value;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), log, U64Key(2), &value).ok());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      std::string flipped = value;
+      flipped[i] = static_cast<char>(flipped[i] ^ 0x01);
+      REQUIRE(db->Put(rocksdb::WriteOptions(), log, U64Key(2), flipped).ok());
+      auto report = VerifyStore(f.store());
+      INFO("byte " << i << " of " << value.size() << ": "
+                   << fmt::format("{}", fmt::join(report.problems, "; ")));
+      CHECK_FALSE(report.ok());
+      // Named as the record that does not decode, or as the one the next record's hash
+      // does not match.
+      REQUIRE(report.first_chain_break);
+      CHECK((*report.first_chain_break == 2 || *report.first_chain_break == 3));
+      CHECK(fmt::format("{}", fmt::join(report.problems, "; ")).find("record 2") !=
+            std::string::npos);
+    }
+  }
   SECTION("an index entry lost") {
     auto* index = f.store().family(Family::kPersonEvents);
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), index));

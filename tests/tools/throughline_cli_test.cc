@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "services/event_store.h"
+#include "services/store_keys.h"
 #include "tests/test_support.h"
 
 namespace throughline {
@@ -118,6 +120,23 @@ TEST_CASE("import, log and verify on a data directory", "[e2e]") {
     CHECK(out.find(fmt::format("{} records", samples)) != std::string::npos);
     CHECK(out.find("27 dead letters") != std::string::npos);
     CHECK(out.find("verify: OK") != std::string::npos);
+  }
+  SECTION("admin verify names a record with a flipped byte") {
+    {
+      auto store = services::EventStore::Open(data, services::StoreOptions{});
+      REQUIRE(store.ok());
+      auto* db = (*store)->db();
+      auto* log = (*store)->family(services::Family::kLog);
+      std::string value;
+      REQUIRE(db->Get(rocksdb::ReadOptions(), log, services::U64Key(5), &value).ok());
+      value[value.size() / 2] = static_cast<char>(value[value.size() / 2] ^ 0x01);
+      REQUIRE(db->Put(rocksdb::WriteOptions(), log, services::U64Key(5), value).ok());
+    }
+    CHECK(testing::Run(Binary() + " admin verify --data " + data + " 2>/dev/null", &out) == 1);
+    INFO(out);
+    CHECK(out.find("verify: the hash chain breaks at record") != std::string::npos);
+    CHECK(out.find("record 5") != std::string::npos);
+    CHECK(out.find("verify: FAILED") != std::string::npos);
   }
   SECTION("a second writer on the same directory is refused, clearly") {
     testing::ChildProcess engine({Binary(), "serve", "--data", data, "--listen", "127.0.0.1:0"},

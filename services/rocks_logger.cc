@@ -1,0 +1,58 @@
+#include "services/rocks_logger.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string_view>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace throughline::services {
+
+namespace {
+
+// The engine's log where the command set one up (tools/process.cc names it "throughline"),
+// else standard error: never standard output, where commands print what they were asked for.
+std::shared_ptr<spdlog::logger> Log() {
+  if (auto engine = spdlog::get("throughline"))
+    return engine;
+  static const std::shared_ptr<spdlog::logger> fallback = spdlog::stderr_logger_mt("rocksdb");
+  return fallback;
+}
+
+}  // namespace
+
+void RocksLogger::Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) {
+  if (level < GetInfoLogLevel())
+    return;
+  char buffer[1024];
+  const int n = std::vsnprintf(buffer, sizeof(buffer), format, ap);
+  if (n < 0)
+    return;
+  std::string_view line(buffer,
+                        std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(buffer) - 1));
+  while (!line.empty() && (line.back() == '\n' || line.back() == ' '))
+    line.remove_suffix(1);
+  if (line.empty())
+    return;
+  switch (level) {
+    case rocksdb::InfoLogLevel::DEBUG_LEVEL:
+      Log()->debug("rocksdb {}", line);
+      break;
+    case rocksdb::InfoLogLevel::INFO_LEVEL:
+    case rocksdb::InfoLogLevel::HEADER_LEVEL:
+      Log()->info("rocksdb {}", line);
+      break;
+    case rocksdb::InfoLogLevel::WARN_LEVEL:
+      Log()->warn("rocksdb {}", line);
+      break;
+    default:
+      Log()->error("rocksdb {}", line);
+  }
+}
+
+void RocksLogger::Logv(const char* format, va_list ap) {
+  Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+}
+
+}  // namespace throughline::services

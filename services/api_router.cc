@@ -160,6 +160,11 @@ HttpResponse Person(const Context& c, const std::string& ref, bool timeline) {
   return Json(std::move(w));
 }
 
+HttpResponse NoSuchCohort() {
+  return ErrorResponse(404, "not_found",
+                       "no such cohort: prisons/{code}, iom, mappa, releases or licence");
+}
+
 // GET /v1/cohorts/...
 HttpResponse Cohort(const Context& c, const std::vector<std::string>& segments) {
   CohortQuery query;
@@ -170,8 +175,7 @@ HttpResponse Cohort(const Context& c, const std::vector<std::string>& segments) 
     query.prison = segments[3];
     name = "prison " + segments[3];
   } else if (segments.size() != 3) {
-    return ErrorResponse(404, "not_found",
-                         "no such cohort: prisons/{code}, iom, mappa, releases or licence");
+    return Refused(c, "cohort", "cohort " + kind, NoSuchCohort());
   } else if (kind == "iom") {
     query.kind = CohortKind::kIom;
     name = "iom";
@@ -185,8 +189,7 @@ HttpResponse Cohort(const Context& c, const std::vector<std::string>& segments) 
     query.kind = CohortKind::kLicence;
     name = "licence";
   } else {
-    return ErrorResponse(404, "not_found",
-                         "no such cohort: prisons/{code}, iom, mappa, releases or licence");
+    return Refused(c, "cohort", "cohort " + kind, NoSuchCohort());
   }
   const std::string audit_target = "cohort " + name;
   if (!c.caller.role->read_persons || !c.caller.Allows(CohortClass(query.kind))) {
@@ -448,9 +451,10 @@ HttpResponse Admin(const Context& c, const std::string& what) {
     Audit(c.models, &c.caller, "admin", target, 0, 200, c.request);
     WriteStoreStatsJson(CollectStoreStats(*c.models.store, {}), &w);
   } else {
-    return ErrorResponse(404, "not_found",
-                         "admin: POST /v1/admin/backup?to=DIR, POST /v1/admin/compact, "
-                         "GET /v1/admin/stats");
+    return Refused(c, "admin", target,
+                   ErrorResponse(404, "not_found",
+                                 "admin: POST /v1/admin/backup?to=DIR, POST /v1/admin/compact, "
+                                 "GET /v1/admin/stats"));
   }
   return Json(std::move(w));
 }
@@ -582,17 +586,42 @@ Authenticated Authenticate(const HttpRequest& request, const HttpTarget& target,
   return out;
 }
 
+void AuditRefusal(const ReadModels& models, const HttpRequest& request, std::string_view action,
+                  std::string_view target, int status) {
+  if (models.audit == nullptr)
+    return;
+  std::optional<Caller> caller;
+  const std::string& header = request.Header("authorization");
+  if (models.tokens != nullptr && header.size() > 7 &&
+      (header.starts_with("Bearer ") || header.starts_with("bearer "))) {
+    auto found = models.tokens->Authenticate(std::string_view(header).substr(7),
+                                             events::DateOf(models.clock->Now()));
+    if (found.ok())
+      caller = *found;
+  }
+  Audit(models, caller ? &*caller : nullptr, action, target, 0, status, request);
+}
+
 HttpResponse Route(const HttpRequest& request, const ReadModels& models) {
+  // Refusals of /v1 requests are audited even when decided before the caller is known.
+  const bool api = request.target == "/v1" || request.target.starts_with("/v1/") ||
+                   request.target.starts_with("/v1?");
   auto target = ParseTarget(request.target);
-  if (!target.ok())
-    return FromStatus(target.status(), "target");
+  if (!target.ok()) {
+    HttpResponse r = FromStatus(target.status(), "target");
+    if (api)
+      AuditRefusal(models, request, "v1", request.target, r.status);
+    return r;
+  }
   const std::vector<std::string>& s = target->segments;
   const bool admin = s.size() == 3 && s[0] == "v1" && s[1] == "admin";
   if (request.method != "GET" && !(admin && request.method == "POST")) {
-    HttpResponse r = ErrorResponse(
-        405, "method_not_allowed",
-        fmt::format("{} is not served here: GET (and POST on /v1/admin)", request.method));
+    HttpResponse r = ErrorResponse(405, "method_not_allowed",
+                                   fmt::format("{} is not served here: GET (and POST on /v1/admin)",
+                                               request.method.substr(0, 32)));
     r.headers.emplace_back("Allow", admin ? "GET, POST" : "GET");
+    if (!s.empty() && s[0] == "v1")
+      AuditRefusal(models, request, s.size() > 1 ? s[1] : "v1", request.target, r.status);
     return r;
   }
   if (s.size() == 1 && s[0] == "healthz")
@@ -618,7 +647,7 @@ HttpResponse Route(const HttpRequest& request, const ReadModels& models) {
   if (target->Has("min_seq")) {
     auto min_seq = Number(*target, "min_seq", 0, 0, std::numeric_limits<std::int64_t>::max());
     if (!min_seq.ok())
-      return FromStatus(min_seq.status(), "min_seq");
+      return Refused(c, action, request.target, FromStatus(min_seq.status(), "min_seq"));
     if (*min_seq > c.position()) {
       HttpResponse wait;
       wait.wait_for_sequence = *min_seq;
@@ -644,7 +673,8 @@ HttpResponse Route(const HttpRequest& request, const ReadModels& models) {
     return Me(c);
   if (admin)
     return Admin(c, s[2]);
-  return ErrorResponse(404, "not_found", "no such endpoint: see docs/api.md");
+  return Refused(c, action, request.target,
+                 ErrorResponse(404, "not_found", "no such endpoint: see docs/api.md"));
 }
 
 }  // namespace throughline::services

@@ -63,6 +63,12 @@ void Audit(const ReadModels& models, const Caller* caller, std::string_view acti
            std::optional<events::Timestamp> as_of = std::nullopt,
            std::string_view as_known_at = "");
 
+// Audits a refusal decided before, or without, authentication (a target that does not parse,
+// a method not served, a request the server could not read, a cap): the caller is the
+// request's bearer token when it is valid, else none.
+void AuditRefusal(const ReadModels& models, const HttpRequest& request, std::string_view action,
+                  std::string_view target, int status);
+
 }  // namespace throughline::services
 
 #endif  // THROUGHLINE_SERVICES_API_ROUTER_H_

@@ -35,8 +35,9 @@ struct AuditRecord {
   std::string token_id;        // "" when no valid token was shown
   std::string role;
   std::string agency;
-  std::string action;  // view, timeline, replay, cohort, alerts, events, subscribe, audit, ...
-  std::string target;  // what was asked for: "pnc:2012/0123456Y", "cohort prison CFI", ...
+  std::string action;        // view, timeline, replay, cohort, alerts, events, subscribe, audit,
+                             // admin, connect (over a cap), http (a request that could not be read)
+  std::string target;        // what was asked for: "pnc:2012/0123456Y", "cohort prison CFI", ...
   std::uint64_t person = 0;  // whose record, once found; 0 when none
   std::optional<events::Timestamp> as_of;
   std::string as_known_at;  // as asked: a sequence or a time; "" for now

@@ -97,7 +97,13 @@ Result<DeadLetter> DecodeDeadLetter(std::uint64_t number, std::string_view value
 }
 
 std::vector<std::pair<std::string, std::string>> DeadLetterHeaders(const DeadLetter& d) {
+  // The original headers, but none may pass as the engine's own: a publisher's
+  // "throughline.error.rule" is kept as "original.throughline.error.rule".
   auto headers = d.headers;
+  for (auto& [name, value] : headers) {
+    if (name.starts_with("throughline."))
+      name.insert(0, "original.");
+  }
   if (!d.errors.empty()) {
     const auto& first = d.errors.front();
     headers.emplace_back("throughline.error.path", first.path);

@@ -465,7 +465,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
           413, "payload_too_large",
           fmt::format("the request's body is over {} bytes", server_->options().body_limit));
     }
-    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+    if (ec == beast::error::timeout) {
+      // A request that did not arrive whole in time (a slow or stalled client): not answered,
+      // as the client may be sending still; counted.
+      if (parser_->got_some())
+        ++server_->metrics().timeouts;
+      return Shutdown();
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
         ec == net::error::connection_reset || ec == net::error::operation_aborted) {
       return Shutdown();
     }
@@ -475,10 +482,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     request_ = parser_->release();
     if (!BindToken()) {
       request_.keep_alive(false);
-      return Answer(ErrorResponse(
+      HttpResponse refusal = ErrorResponse(
           429, "too_many_connections",
           fmt::format("this token has {} connections open already: reuse them (keep-alive)",
-                      server_->options().max_connections_per_token)));
+                      server_->options().max_connections_per_token));
+      AuditRefusal(server_->models(), ToRequest(request_), "connect",
+                   std::string(request_.target()), refusal.status);
+      return Answer(std::move(refusal));
     }
     if (websocket::is_upgrade(request_))
       return Upgrade();
@@ -511,10 +521,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     const HttpRequest request = ToRequest(request_);
     auto target = ParseTarget(request.target);
     if (!target.ok()) {
+      AuditRefusal(server_->models(), request, "subscribe", request.target, 400);
       return Answer(ErrorResponse(400, "invalid_argument", target.status().message(), "target"));
     }
-    if (target->segments != std::vector<std::string>{"v1", "subscribe"})
+    if (target->segments != std::vector<std::string>{"v1", "subscribe"}) {
+      AuditRefusal(server_->models(), request, "subscribe", request.target, 404);
       return Answer(ErrorResponse(404, "not_found", "subscribe at /v1/subscribe"));
+    }
     Authenticated auth = Authenticate(request, *target, server_->models(), "subscribe");
     if (!auth.caller)
       return Answer(auth.refusal);
@@ -588,8 +601,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         });
   }
 
-  // Answers a request that could not be read, then closes.
+  // Answers a request that could not be read, then closes. Audited: what of the request was
+  // read (the fields of a header whose body is over the limit; none of a header over its own)
+  // says who asked, when it can.
   void Fail(int status, std::string_view code, std::string message) {
+    HttpRequest partial;
+    if (parser_)
+      partial = ToRequest(parser_->get());
+    AuditRefusal(server_->models(), partial, "http",
+                 partial.target.empty() ? message : partial.target, status);
     request_ = {};
     request_.version(11);
     request_.keep_alive(false);
@@ -782,6 +802,9 @@ void HttpServer::WritePrometheus(std::string* out) const {
   gauge("throughline_http_connections", "Connections open", m.connections.load());
   counter("throughline_http_connections_refused_total", "Connections refused at the cap", "",
           m.connections_refused.load());
+  counter("throughline_http_request_timeouts_total",
+          "Connections closed as their request did not arrive whole in time", "",
+          m.timeouts.load());
   gauge("throughline_subscribers", "Live subscriptions", m.subscribers.load());
   counter("throughline_subscribers_cut_off_total", "Subscribers cut off as too slow", "",
           m.subscribers_cut_off.load());

@@ -64,6 +64,7 @@ struct HttpMetrics {
   std::atomic<std::uint64_t> responses_2xx{0}, responses_4xx{0}, responses_5xx{0};
   std::atomic<std::uint64_t> connections{0};  // open now
   std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> timeouts{0};     // closed as a request did not arrive whole in time
   std::atomic<std::uint64_t> subscribers{0};  // open now
   std::atomic<std::uint64_t> subscribers_cut_off{0};
   std::atomic<std::uint64_t> messages_sent{0};

@@ -55,8 +55,9 @@ std::vector<TopicMessage> ReadTopic(const std::string& bootstrap, const std::str
     d.value.assign(static_cast<const char*>(m->payload), m->len);
     if (m->key)
       d.key.assign(static_cast<const char*>(m->key), m->key_len);
-    for (auto& [name, value] : services::MessageHeaders(m.get()))
-      d.headers[name] = std::move(value);
+    d.header_list = services::MessageHeaders(m.get());
+    for (const auto& [name, value] : d.header_list)
+      d.headers[name] = value;
     out.push_back(std::move(d));
   }
   rd_kafka_consumer_close(consumer.get());

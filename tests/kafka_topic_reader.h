@@ -14,7 +14,8 @@ namespace throughline::testing {
 struct TopicMessage {
   std::string key;
   std::string value;
-  std::map<std::string, std::string> headers;
+  std::map<std::string, std::string> headers;                    // the last value of each name
+  std::vector<std::pair<std::string, std::string>> header_list;  // all, in order
 };
 
 // Reads every message of a topic from the beginning until `count` arrived or `timeout`.

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "services/audit_log.h"
-#include "tests/services/store_fixture.h"
+#include "tests/services/server_fixture.h"
 
 namespace throughline::services {
 namespace {
@@ -43,22 +43,10 @@ class ApiFixture {
                  R"("prison":"CFI","basis":"remand")", kPnc),
     });
     audit_ = std::make_unique<AuditLog>(&store_.store());
-    std::string lines;
-    for (const char* role : {"probation", "housing", "health", "auditor", "police"}) {
-      auto token = MakeToken(role, fmt::format("{}:test", role), std::nullopt);
-      REQUIRE(token.ok());
-      tokens_[role] = token->token;
-      lines += token->line + "\n";
-    }
-    auto expired = MakeToken("probation", "probation:old", events::Date{1});
-    REQUIRE(expired.ok());
-    tokens_["expired"] = expired->token;
-    lines += expired->line + "\n";
-    auto registry = TokenRegistry::Parse(lines, "test");
-    REQUIRE(registry.ok());
-    registry_ = std::move(*registry);
+    tokens_ = testing::MakeTestTokens({"probation", "housing", "health", "auditor", "police"},
+                                      events::DateOf(store_.clock().Now()));
     models_.store = &store_.store();
-    models_.tokens = &registry_;
+    models_.tokens = &tokens_.registry;
     models_.audit = audit_.get();
     models_.clock = &store_.clock();
   }
@@ -68,7 +56,7 @@ class ApiFixture {
     HttpRequest request;
     request.target = target;
     if (!role.empty())
-      request.headers["authorization"] = "Bearer " + tokens_.at(role);
+      request.headers["authorization"] = "Bearer " + tokens_.tokens.at(role);
     for (const auto& [name, value] : headers)
       request.headers[name] = value;
     return Route(request, models_);
@@ -88,8 +76,7 @@ class ApiFixture {
  private:
   testing::StoreFixture store_;
   std::unique_ptr<AuditLog> audit_;
-  std::map<std::string, std::string> tokens_;
-  TokenRegistry registry_;
+  testing::TestTokens tokens_;
   ReadModels models_;
 };
 

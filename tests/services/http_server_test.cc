@@ -14,85 +14,17 @@
 
 #include "services/audit_log.h"
 #include "services/http_client.h"
-#include "tests/services/store_fixture.h"
+#include "tests/services/server_fixture.h"
 
 namespace throughline::services {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-using testing::Envelope;
 
-std::string Pnc(int i) {
-  // Serials 0100001.. of 2015, with their check letters.
-  static constexpr char kAlphabet[] = "ZABCDEFGHJKLMNPQRTUVWXY";
-  const long serial = 100000 + i;
-  return fmt::format("2015/{:07}{}", serial, kAlphabet[(150000000L + serial) % 23]);
-}
+using testing::ServerFixture;
 
-std::string Arrest(int n, int person) {
-  return Envelope(fmt::format("a{}", n), "arrest.recorded",
-                  fmt::format("2022-01-01T{:02}:{:02}:{:02}Z", n / 3600, n / 60 % 60, n % 60),
-                  R"("mode":"arrest","force":"gwent","offences":[{"code":"TH68001"}])",
-                  fmt::format(R"({{"pnc":"{}"}})", Pnc(person)));
-}
-
-class ServerFixture {
- public:
-  explicit ServerFixture(HttpServerOptions options = {}) {
-    audit_ = std::make_unique<AuditLog>(&store_.store());
-    std::string lines;
-    for (const char* role : {"probation", "housing", "auditor"}) {
-      auto t = MakeToken(role, fmt::format("{}:test", role), std::nullopt);
-      REQUIRE(t.ok());
-      tokens_[role] = t->token;
-      lines += t->line + "\n";
-    }
-    auto registry = TokenRegistry::Parse(lines, "test");
-    REQUIRE(registry.ok());
-    registry_ = std::move(*registry);
-    ReadModels models;
-    models.store = &store_.store();
-    models.tokens = &registry_;
-    models.audit = audit_.get();
-    models.clock = &store_.clock();
-    models.metrics = [this] {
-      std::string out;
-      server_->WritePrometheus(&out);
-      return out;
-    };
-    options.listen = "127.0.0.1:0";
-    auto server = HttpServer::Start(options, models);
-    REQUIRE(server.ok());
-    server_ = std::move(*server);
-  }
-
-  // Appends arrests numbered [from, to) for persons n % persons, one batch, and tells the
-  // server.
-  void Publish(int from, int to, int persons = 3) {
-    std::vector<std::string> batch;
-    for (int n = from; n < to; ++n)
-      batch.push_back(Arrest(n, n % persons + 1));
-    auto result = store_.Append(batch);
-    REQUIRE(result.appended == static_cast<std::size_t>(to - from));
-    server_->Committed(result.last_sequence);
-  }
-
-  services::Headers Auth(const std::string& role) {
-    return {{"Authorization", "Bearer " + tokens_.at(role)}};
-  }
-  const std::string& token(const std::string& role) { return tokens_.at(role); }
-  std::string address() const { return server_->address(); }
-  HttpServer& server() { return *server_; }
-  AuditLog& audit() { return *audit_; }
-
- private:
-  testing::StoreFixture store_;
-  std::unique_ptr<AuditLog> audit_;
-  std::map<std::string, std::string> tokens_;
-  TokenRegistry registry_;
-  std::unique_ptr<HttpServer> server_;
-};
+std::string Pnc(int i) { return testing::TestPnc(i); }
 
 json::value Parse(const std::string& text) {
   INFO(text);

@@ -111,6 +111,13 @@ TEST_CASE("Dead letters round-trip, refuse corruption, and carry their reason as
   CHECK(header("trace") == "abc");
   CHECK(header("throughline.error.path") == "id");
   CHECK(header("throughline.error.rule") == "required");
+  // A publisher's own throughline.* header cannot pass as the engine's reason.
+  DeadLetter forged = d;
+  forged.headers.emplace_back("throughline.error.rule", "forged");
+  headers = DeadLetterHeaders(forged);
+  CHECK(header("throughline.error.rule") == "required");
+  CHECK(header("original.throughline.error.rule") == "forged");
+  headers = DeadLetterHeaders(d);
   CHECK(header("throughline.source.topic") == "justice.events");
   CHECK(header("throughline.source.partition") == "1");
   CHECK(header("throughline.source.offset") == "77");

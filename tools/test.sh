@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with ctest.
-#   tools/test.sh              everything ctest runs by default (unit, integration, e2e)
+#   tools/test.sh              every test but the crash soak (unit, integration, e2e, bench-smoke)
 #   tools/test.sh -L unit      only one label; any further arguments go to ctest
+#   tools/test.sh -L soak      the crash soak (hours at full size: tools/soak.sh runs it)
 #   tools/test.sh --sanitize   AddressSanitizer and UndefinedBehaviorSanitizer, in build-sanitize/,
 #                              on the unit and integration tests (unless other labels are given)
 set -euo pipefail
@@ -24,5 +25,11 @@ else
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j2
+# The soak (label soak) only when a label is asked for.
+labelled=false
+for a in "$@"; do
+  case "$a" in -L|-L*|--label-regex*) labelled=true ;; esac
+done
+$labelled || set -- -LE soak "$@"
 cd "$build"
 ctest --output-on-failure -j2 "$@"

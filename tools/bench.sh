@@ -4,7 +4,8 @@
 # in the same run) and writes it to docs/performance/ as bench.json, bench.txt and bench.png.
 #
 #   tools/bench.sh                      the full suite (1,000,000 events; about 10 minutes), then
-#                                       the crash soak (tools/soak.sh: about an hour more)
+#                                       the crash soak and load test (tools/soak.sh: about 15
+#                                       minutes more)
 #   tools/bench.sh --no-soak            the benchmarks only
 #   tools/bench.sh --events 200000      any `throughline bench` option
 #

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with ctest.
-#   tools/test.sh              every test but the crash soak (unit, integration, e2e, bench-smoke)
+#   tools/test.sh              every test but the soak label (unit, integration, e2e, bench-smoke)
 #   tools/test.sh -L unit      only one label; any further arguments go to ctest
-#   tools/test.sh -L soak      the crash soak (hours at full size: tools/soak.sh runs it)
+#   tools/test.sh -L soak      the crash soak and the load test (tools/soak.sh runs them)
 #   tools/test.sh --sanitize   AddressSanitizer and UndefinedBehaviorSanitizer, in build-sanitize/,
 #                              on the unit and integration tests (unless other labels are given)
 set -euo pipefail

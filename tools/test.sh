@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with ctest.
-#   tools/test.sh              everything ctest runs by default (unit, integration, e2e), then
-#                              the short fuzz runs (label fuzz, built with clang in build-fuzz/)
+#   tools/test.sh              every test but the soak label (unit, integration, e2e, bench-smoke),
+#                              then the short fuzz runs (label fuzz, built with clang in build-fuzz/)
 #   tools/test.sh -L unit      only one label; any further arguments go to ctest
+#   tools/test.sh -L soak      the crash soak and the load test (tools/soak.sh runs them)
 #   tools/test.sh --sanitize   AddressSanitizer and UndefinedBehaviorSanitizer, in build-sanitize/,
 #                              on the unit and integration tests (unless other labels are given)
 #   tools/test.sh --fuzz       only the short fuzz runs (also -L fuzz); THROUGHLINE_FUZZ_SECONDS
@@ -44,6 +45,12 @@ else
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j2
+# The soak (label soak) only when a label is asked for.
+labelled=false
+for a in "$@"; do
+  case "$a" in -L|-L*|--label-regex*) labelled=true ;; esac
+done
+$labelled || set -- -LE soak "$@"
 (cd "$build" && ctest --output-on-failure -j2 "$@")
 if $all; then
   fuzz

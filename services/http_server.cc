@@ -31,6 +31,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "services/change_window.h"
 #include "services/subscription.h"
 
 namespace throughline::services {
@@ -82,9 +83,13 @@ class HttpServer::Impl {
     std::lock_guard lock(mu_);
     subscribers_.push_back(s);
   }
+  // The log grew: the window reads the new records, then wakes the subscribers (WakeAll).
   void Committed(std::uint64_t last) {
     committed_.store(last);
     committed_at_.store(SteadyClock::now().time_since_epoch().count());
+    window_->Committed(last, HasSubscribers());
+  }
+  void WakeAll() {
     for (const auto& s : Live())
       s->Wake();
   }
@@ -114,6 +119,7 @@ class HttpServer::Impl {
 
   const HttpServerOptions& options() const { return options_; }
   const ReadModels& models() const { return models_; }
+  const ChangeWindow& window() const { return *window_; }
   HttpMetrics& metrics() { return metrics_; }
   net::io_context& ioc() { return ioc_; }
   ssl::context& ssl_context() { return ssl_; }
@@ -121,6 +127,11 @@ class HttpServer::Impl {
   std::string address() const { return address_; }
 
  private:
+  bool HasSubscribers() {
+    std::lock_guard lock(mu_);
+    return std::any_of(subscribers_.begin(), subscribers_.end(),
+                       [](const std::weak_ptr<Subscriber>& w) { return !w.expired(); });
+  }
   std::vector<std::shared_ptr<Subscriber>> Live() {
     std::lock_guard lock(mu_);
     std::vector<std::shared_ptr<Subscriber>> live;
@@ -166,6 +177,8 @@ class HttpServer::Impl {
   std::vector<std::thread> threads_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  // Made by Run. Last, so first to go: its thread wakes sessions through the members above.
+  std::unique_ptr<ChangeWindow> window_;
 };
 
 namespace {
@@ -281,39 +294,64 @@ class WebSocketSession : public Impl::Subscriber,
       return;
     }
     const std::uint64_t end = server_->committed() + 1;
-    if (caught_up_ && end > next_ && end - next_ > server_->options().max_subscriber_lag) {
-      CutOff(fmt::format("too slow: {} sequences behind", end - next_));
+    const std::uint64_t at = pending_.empty() ? next_ : pending_.front()->change().sequence;
+    if (caught_up_ && end > at && end - at > server_->options().max_subscriber_lag) {
+      CutOff(fmt::format("too slow: {} sequences behind", end - at));
       return;
     }
     const events::Timestamp now = server_->models().clock->Now();
-    // Filtered-out records cost a read each; look at a bounded number before yielding.
-    for (int looked = 0; next_ < end && looked < 512; ++looked) {
-      const std::uint64_t sequence = next_++;
-      std::string message =
-          ChangeMessage(*server_->models().store, plan_.filter, caller_, sequence, now);
-      if (!message.empty()) {
-        Write(std::move(message), caught_up_);
-        last_sent_ = sequence;
+    // Look at a bounded number of changes before letting other sessions run.
+    for (int looked = 0; looked < 512; ++looked) {
+      if (pending_.empty() && !Fetch())
+        return Idle();
+      const std::shared_ptr<const ChangeWindow::Entry> entry = std::move(pending_.front());
+      pending_.pop_front();
+      if (ChangePasses(entry->change(), plan_.filter, caller_, now)) {
+        last_sent_ = entry->change().sequence;
+        Write(entry->Message(caller_.role->classes, now), caught_up_);
         return;
       }
     }
-    if (next_ < end) {
-      Wake();  // more to look at; let other sessions run first
-      return;
+    Wake();
+  }
+
+  // The next changes after the cursor into pending_: from the shared window, or from the store
+  // while the cursor is older than the window. False when there is nothing new yet.
+  bool Fetch() {
+    while (pending_.empty()) {
+      ChangeWindow::Entries entries;
+      std::uint64_t through = 0;
+      if (!server_->window().Read(next_, 512, &entries, &through)) {
+        through = std::min(through, next_ + 511);
+        for (auto& change : ReadLogChanges(*server_->models().store, next_, through, 512,
+                                           "subscription")) {
+          entries.push_back(std::make_shared<const ChangeWindow::Entry>(std::move(change)));
+        }
+      }
+      if (through < next_)
+        return false;
+      next_ = through + 1;
+      pending_.assign(entries.begin(), entries.end());
     }
+    return true;
+  }
+
+  // Everything up to next_ - 1 has been looked at.
+  void Idle() {
+    const std::uint64_t through = next_ - 1;
     if (!caught_up_) {
       caught_up_ = true;
-      told_ = end - 1;
-      Write(CaughtUpMessage(end - 1), false);
+      told_ = through;
+      Write(CaughtUpMessage(through), false);
       return;
     }
     // Records the filter left out still move the cursor: say so now and then, so that a
     // subscriber resumes from here rather than from its last match.
-    if (end - 1 > std::max(told_, last_sent_) &&
+    if (through > std::max(told_, last_sent_) &&
         SteadyClock::now() - told_at_ > std::chrono::seconds(5)) {
-      told_ = end - 1;
+      told_ = through;
       told_at_ = SteadyClock::now();
-      Write(PositionMessage(end - 1), false);
+      Write(PositionMessage(through), false);
     }
   }
 
@@ -322,8 +360,9 @@ class WebSocketSession : public Impl::Subscriber,
     out_ = std::move(message);
     const auto started = server_->committed_at();
     write_timer_.expires_after(server_->options().subscriber_write_timeout);
-    write_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      if (!ec && self->writing_) {
+    // The write's number: a timer that expired as its write completed must not cut off the next.
+    write_timer_.async_wait([self = this->shared_from_this(), write = ++writes_](beast::error_code ec) {
+      if (!ec && self->writing_ && self->writes_ == write) {
         // It took no message for too long: it cannot be sent a close frame either.
         ++self->server_->metrics().subscribers_cut_off;
         spdlog::warn("subscription.cut_off token={} reason=\"not reading\" last_sequence={}",
@@ -381,8 +420,10 @@ class WebSocketSession : public Impl::Subscriber,
   net::steady_timer write_timer_;
   Caller caller_;
   SubscriptionPlan plan_;
-  std::uint64_t next_;
+  std::uint64_t next_;  // the next sequence to fetch
+  std::deque<std::shared_ptr<const ChangeWindow::Entry>> pending_;  // fetched, not yet looked at
   std::uint64_t last_sent_ = 0;
+  std::uint64_t writes_ = 0;
   std::uint64_t told_ = 0;  // the last position or caught_up sent
   SteadyClock::time_point told_at_{};
   std::shared_ptr<ConnectionCount> count_;
@@ -724,6 +765,8 @@ void Impl::Accept() {
 }
 
 void Impl::Run() {
+  window_ = std::make_unique<ChangeWindow>(models_.store, options_.subscription_window,
+                                           [this] { WakeAll(); });
   Accept();
   for (int i = 0; i < std::max(1, options_.threads); ++i)
     threads_.emplace_back([this] { ioc_.run(); });
@@ -744,6 +787,7 @@ void Impl::Stop() {
   for (auto& t : threads_)
     t.join();
   threads_.clear();
+  window_->Stop();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ struct HttpServerOptions {
   // The kernel's send buffer for a subscriber's socket, in bytes (0: the system's). Small, a
   // subscriber that stops reading is noticed sooner; tests use it. Default: 0
   int subscriber_send_buffer = 0;
+  // The newest records held in memory for the subscribers to share (change_window.h); one
+  // further behind reads the store itself. Default: 16384
+  std::size_t subscription_window = 16'384;
   // PEM files; both set: HTTPS and WSS only. Default: plain
   std::string tls_certificate;
   std::string tls_private_key;

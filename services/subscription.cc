@@ -116,55 +116,57 @@ Result<SubscriptionPlan> PlanSubscription(const HttpTarget& target, const EventS
   return plan;
 }
 
-std::string ChangeMessage(const EventStore& store, const SubscriptionFilter& filter,
-                          const Caller& caller, std::uint64_t sequence, events::Timestamp now) {
-  auto record = store.ReadRecord(sequence);
-  if (!record.ok())
-    return "";
-  auto event = events::DecodeEvent(record->event);
-  if (!event.ok())
-    return "";
-  const DataClasses classes = caller.role->classes;
-  if (!MaySee(classes, *event))
-    return "";
-  if (!filter.types.empty() && !filter.types.count(std::string(event->type_name())))
-    return "";
-  const std::uint64_t person = store.CurrentPerson(record->person);
-  if (!filter.persons.empty() && !filter.persons.count(person))
-    return "";
-  auto state = ReadProjection(store, person);
-  const projections::PersonView* view = state.ok() ? &state->view : nullptr;
-  if (!ViewPasses(filter, view))
-    return "";
+namespace {
+
+// The alerts the change raised that are up at `now` and `classes` may see.
+std::vector<const projections::Alert*> RaisedAlerts(const LogChange& change, DataClasses classes,
+                                                    events::Timestamp now) {
   std::vector<const projections::Alert*> alerts;
-  if (state.ok()) {
-    for (const auto& a : state->alerts) {
-      if (a.sequence == sequence && projections::IsRaised(a, now) && MaySee(classes, a))
+  if (change.state) {
+    for (const auto& a : change.state->alerts) {
+      if (a.sequence == change.sequence && projections::IsRaised(a, now) && MaySee(classes, a))
         alerts.push_back(&a);
     }
   }
-  if (filter.alerts_only && alerts.empty())
-    return "";
+  return alerts;
+}
 
+}  // namespace
+
+bool ChangePasses(const LogChange& change, const SubscriptionFilter& filter, const Caller& caller,
+                  events::Timestamp now) {
+  const DataClasses classes = caller.role->classes;
+  if (!MaySee(classes, change.event))
+    return false;
+  if (!filter.types.empty() && !filter.types.count(std::string(change.event.type_name())))
+    return false;
+  if (!filter.persons.empty() && !filter.persons.count(change.person))
+    return false;
+  if (!ViewPasses(filter, change.state ? &change.state->view : nullptr))
+    return false;
+  return !filter.alerts_only || !RaisedAlerts(change, classes, now).empty();
+}
+
+std::string ChangeMessage(const LogChange& change, DataClasses classes, events::Timestamp now) {
   events::JsonWriter w;
   w.BeginObject();
   w.Key("type");
   w.String("change");
   w.Key("sequence");
-  w.Int(static_cast<std::int64_t>(sequence));
+  w.Int(static_cast<std::int64_t>(change.sequence));
   w.Key("person");
-  w.Int(static_cast<std::int64_t>(person));
+  w.Int(static_cast<std::int64_t>(change.person));
   w.Key("event");
-  events::WriteEventJson(*event, &w, EventOmit(classes));
-  if (state.ok()) {
-    projections::ProjectionState aged{RedactView(state->view, classes), {}};
+  events::WriteEventJson(change.event, &w, EventOmit(classes));
+  if (change.state) {
+    projections::ProjectionState aged{RedactView(change.state->view, classes), {}};
     projections::AgeTo(&aged, now);
     w.Key("view");
     projections::WritePersonSummaryJson(aged.view, &w, ViewOmit(classes));
   }
   w.Key("alerts");
   w.BeginArray();
-  for (const auto* a : alerts)
+  for (const auto* a : RaisedAlerts(change, classes, now))
     projections::WriteAlertJson(*a, &w);
   w.EndArray();
   w.EndObject();

@@ -28,6 +28,7 @@
 #include "services/cohort_query.h"
 #include "services/event_store.h"
 #include "services/http_target.h"
+#include "services/log_changes.h"
 
 namespace throughline::services {
 
@@ -49,10 +50,14 @@ struct SubscriptionPlan {
 Result<SubscriptionPlan> PlanSubscription(const HttpTarget& target, const EventStore& store,
                                           const Caller& caller);
 
-// The message for the log record at `sequence`, or "" when the filter (or need to know) leaves
-// it out. Reads the record and the person's current view from `store`.
-std::string ChangeMessage(const EventStore& store, const SubscriptionFilter& filter,
-                          const Caller& caller, std::uint64_t sequence, events::Timestamp now);
+// Whether a change passes the filter and the caller's need to know, at `now` (an alerts=only
+// filter asks for an alert raised by the change and visible to the caller).
+bool ChangePasses(const LogChange& change, const SubscriptionFilter& filter, const Caller& caller,
+                  events::Timestamp now);
+
+// The "change" message, redacted to `classes`: the same for every caller with those classes, so
+// that one rendering serves them all (change_window.h).
+std::string ChangeMessage(const LogChange& change, DataClasses classes, events::Timestamp now);
 
 // A time-based alert raised by the clock, or "" when the filter or need to know leaves it out.
 std::string AlertMessage(const EventStore& store, const SubscriptionFilter& filter,

@@ -68,9 +68,10 @@ bool ChangeWindow::Read(std::uint64_t from, std::size_t max, Entries* out,
     *through = first_ - 1;
     return false;
   }
-  auto it = std::lower_bound(
-      entries_.begin(), entries_.end(), from,
-      [](const std::shared_ptr<const Entry>& e, std::uint64_t s) { return e->change().sequence < s; });
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), from,
+                             [](const std::shared_ptr<const Entry>& e, std::uint64_t s) {
+                               return e->change().sequence < s;
+                             });
   *through = from - 1;
   for (; it != entries_.end() && out->size() < max; ++it) {
     out->push_back(*it);

@@ -73,9 +73,9 @@ class ChangeWindow {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<const Entry>> entries_;  // in sequence order; unreadable ones absent
-  std::uint64_t first_;   // the window covers first_..last_
-  std::uint64_t last_;    // (empty when first_ == last_ + 1)
-  std::uint64_t target_;  // the log's last committed sequence
+  std::uint64_t first_;                               // the window covers first_..last_
+  std::uint64_t last_;                                // (empty when first_ == last_ + 1)
+  std::uint64_t target_;                              // the log's last committed sequence
   bool wanted_ = false;
   bool stopping_ = false;
   std::thread thread_;  // last: it uses the members above

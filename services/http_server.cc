@@ -323,8 +323,8 @@ class WebSocketSession : public Impl::Subscriber,
       std::uint64_t through = 0;
       if (!server_->window().Read(next_, 512, &entries, &through)) {
         through = std::min(through, next_ + 511);
-        for (auto& change : ReadLogChanges(*server_->models().store, next_, through, 512,
-                                           "subscription")) {
+        for (auto& change :
+             ReadLogChanges(*server_->models().store, next_, through, 512, "subscription")) {
           entries.push_back(std::make_shared<const ChangeWindow::Entry>(std::move(change)));
         }
       }
@@ -361,15 +361,16 @@ class WebSocketSession : public Impl::Subscriber,
     const auto started = server_->committed_at();
     write_timer_.expires_after(server_->options().subscriber_write_timeout);
     // The write's number: a timer that expired as its write completed must not cut off the next.
-    write_timer_.async_wait([self = this->shared_from_this(), write = ++writes_](beast::error_code ec) {
-      if (!ec && self->writing_ && self->writes_ == write) {
-        // It took no message for too long: it cannot be sent a close frame either.
-        ++self->server_->metrics().subscribers_cut_off;
-        spdlog::warn("subscription.cut_off token={} reason=\"not reading\" last_sequence={}",
-                     self->caller_.token_id, self->last_sent_);
-        beast::get_lowest_layer(self->ws_).close();
-      }
-    });
+    write_timer_.async_wait(
+        [self = this->shared_from_this(), write = ++writes_](beast::error_code ec) {
+          if (!ec && self->writing_ && self->writes_ == write) {
+            // It took no message for too long: it cannot be sent a close frame either.
+            ++self->server_->metrics().subscribers_cut_off;
+            spdlog::warn("subscription.cut_off token={} reason=\"not reading\" last_sequence={}",
+                         self->caller_.token_id, self->last_sent_);
+            beast::get_lowest_layer(self->ws_).close();
+          }
+        });
     ws_.text(true);
     ws_.async_write(net::buffer(out_), [self = this->shared_from_this(), live, started](
                                            beast::error_code ec, std::size_t) {
@@ -420,7 +421,7 @@ class WebSocketSession : public Impl::Subscriber,
   net::steady_timer write_timer_;
   Caller caller_;
   SubscriptionPlan plan_;
-  std::uint64_t next_;  // the next sequence to fetch
+  std::uint64_t next_;                                              // the next sequence to fetch
   std::deque<std::shared_ptr<const ChangeWindow::Entry>> pending_;  // fetched, not yet looked at
   std::uint64_t last_sent_ = 0;
   std::uint64_t writes_ = 0;

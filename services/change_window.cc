@@ -52,10 +52,24 @@ void ChangeWindow::Committed(std::uint64_t last, bool wanted) {
     wanted_ = wanted;
     if (!wanted_ && entries_.empty()) {
       // No one follows: nothing to read, and the window starts at the log's end when someone
-      // does. A round being read meanwhile is dropped (Run).
+      // does (or where they start, Follow). A round being read meanwhile is dropped (Run).
       last_ = target_;
       first_ = last_ + 1;
-      return;
+    }
+  }
+  cv_.notify_all();
+  if (!wanted)
+    extended_();  // a subscriber that came meanwhile now reads the store up to `last`
+}
+
+void ChangeWindow::Follow(std::uint64_t from) {
+  {
+    std::lock_guard lock(mu_);
+    wanted_ = true;
+    if (entries_.empty() && from < first_) {
+      const std::uint64_t oldest = target_ >= capacity_ ? target_ - capacity_ + 1 : 1;
+      first_ = std::max(from, oldest);
+      last_ = first_ - 1;
     }
   }
   cv_.notify_all();
@@ -98,6 +112,7 @@ void ChangeWindow::Run() {
       first_ = last_ + 1;
       lock.unlock();
       dropped.clear();
+      extended_();  // one that came meanwhile reads the store now
       lock.lock();
       continue;
     }

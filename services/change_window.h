@@ -57,6 +57,11 @@ class ChangeWindow {
   // the window holds and reads nothing.
   void Committed(std::uint64_t last, bool wanted);
 
+  // A subscriber starts reading at `from`. While the window holds nothing, it starts there (or
+  // `capacity` records before the log's end, if that is later) rather than at the log's end, so
+  // that the subscriber does not begin behind it.
+  void Follow(std::uint64_t from);
+
   // The window's changes from `from` on, at most `max`, into `*out`, and in `*through` the last
   // sequence that covers (from - 1: nothing there yet). False when `from` is older than the
   // window: read the store up to `*through` (ReadLogChanges), then ask again.

@@ -122,6 +122,9 @@ class HttpServer::Impl {
   const ChangeWindow& window() const { return *window_; }
   HttpMetrics& metrics() { return metrics_; }
   net::io_context& ioc() { return ioc_; }
+  net::io_context& subscriber_ioc() { return subscriber_ioc_; }
+  // A new subscriber reads from `from`: the window starts there if it holds nothing yet.
+  void Following(std::uint64_t from) { window_->Follow(from); }
   ssl::context& ssl_context() { return ssl_; }
   bool tls() const { return !options_.tls_certificate.empty(); }
   std::string address() const { return address_; }
@@ -176,6 +179,7 @@ class HttpServer::Impl {
   std::string address_;
   std::vector<std::thread> threads_;
   net::io_context ioc_;
+  net::io_context subscriber_ioc_{1};  // plain WebSocket sessions (TLS ones stay on ioc_)
   tcp::acceptor acceptor_;
   // Made by Run. Last, so first to go: its thread wakes sessions through the members above.
   std::unique_ptr<ChangeWindow> window_;
@@ -266,6 +270,7 @@ class WebSocketSession : public Impl::Subscriber,
     spdlog::info("subscription.opened token={} role={} from={}", caller_.token_id,
                  caller_.role->name, plan_.from);
     server_->Add(this->shared_from_this());
+    server_->Following(next_);
     Read();
     Pump();
   }
@@ -339,6 +344,8 @@ class WebSocketSession : public Impl::Subscriber,
   // Everything up to next_ - 1 has been looked at.
   void Idle() {
     const std::uint64_t through = next_ - 1;
+    if (through < server_->committed())
+      return;  // the window has yet to read the rest: it wakes us when it has
     if (!caught_up_) {
       caught_up_ = true;
       told_ = through;
@@ -596,9 +603,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     Audit(server_->models(), &caller, "subscribe", fmt::format("subscribe from {}", plan->from), 0,
           101, request);
     beast::get_lowest_layer(stream_).expires_never();
-    std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), caller,
-                                               std::move(*plan), count_)
-        ->Start(std::move(request_));
+    if constexpr (!kTls) {
+      // To the subscribers' own thread: on the request threads, behind a queue of busy
+      // connections, a subscriber got one message per turn of the queue and fell behind.
+      tcp::socket socket = stream_.release_socket();
+      beast::error_code ec;
+      const auto protocol = socket.local_endpoint(ec).protocol();
+      tcp::socket moved(net::make_strand(server_->subscriber_ioc()));
+      if (!ec) {
+        auto handle = socket.release(ec);
+        if (!ec)
+          moved.assign(protocol, handle, ec);
+      }
+      if (ec) {
+        server_->ReleaseSubscription(caller.token_id);
+        spdlog::warn("subscription.failed token={} error=\"{}\"", caller.token_id, ec.message());
+        return;
+      }
+      std::make_shared<WebSocketSession<Stream>>(server_, beast::tcp_stream(std::move(moved)),
+                                                 caller, std::move(*plan), count_)
+          ->Start(std::move(request_));
+    } else {
+      // A TLS stream cannot change its executor: its subscribers share the request threads.
+      std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), caller,
+                                                 std::move(*plan), count_)
+          ->Start(std::move(request_));
+    }
   }
 
   void Answer(HttpResponse response) {
@@ -771,6 +801,8 @@ void Impl::Run() {
   Accept();
   for (int i = 0; i < std::max(1, options_.threads); ++i)
     threads_.emplace_back([this] { ioc_.run(); });
+  threads_.emplace_back(
+      [this, work = net::make_work_guard(subscriber_ioc_)] { subscriber_ioc_.run(); });
 }
 
 void Impl::Stop() {
@@ -785,6 +817,7 @@ void Impl::Stop() {
   // Give subscribers their close frames, then stop whatever is left.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ioc_.stop();
+  subscriber_ioc_.stop();
   for (auto& t : threads_)
     t.join();
   threads_.clear();

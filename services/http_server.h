@@ -30,7 +30,8 @@ namespace throughline::services {
 struct HttpServerOptions {
   // Where to listen, host:port; port 0 picks a free one (see address()). Default: loopback
   std::string listen = "127.0.0.1:8080";
-  // Threads running the sessions. Default: 2
+  // Threads running the HTTP sessions (plain WebSocket subscribers have one more of their own).
+  // Default: 2
   int threads = 2;
   // Connections open at once; more are refused at accept. Default: 1000
   std::size_t max_connections = 1000;

@@ -12,6 +12,7 @@
 
 #include "services/http_client.h"
 #include "tests/test_support.h"
+#include "tests/tools/soak_support.h"
 
 namespace throughline {
 namespace {
@@ -45,17 +46,15 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
                    &out);
   WARN(out);
   REQUIRE(rc == 0);
-  std::smatch m;
-  REQUIRE(std::regex_search(out, m, std::regex(R"((\d+) requests in)")));
-  const long requests = std::stol(m[1]);
-  CHECK(requests > 1000);
-  CHECK(out.find("Non-2xx or 3xx responses") == std::string::npos);
-  CHECK(out.find("Socket errors") == std::string::npos);
-  REQUIRE(std::regex_search(out, m, std::regex(R"(99%\s+([\d.]+)(us|ms|s))")));
-  WARN("p99 " << m[1] << m[2] << " over " << requests << " requests while ingesting");
+  const testing::WrkReport wrk = testing::ParseWrk(out);
+  CHECK(wrk.requests > 1000);
+  CHECK_FALSE(wrk.non_2xx);
+  CHECK_FALSE(wrk.socket_errors);
+  WARN("p99 " << wrk.p99 << " over " << wrk.requests << " requests while ingesting");
 
   // Ingest went on meanwhile.
   auto metrics = services::HttpGet(address, "/metrics");
+  std::smatch m;
   REQUIRE(std::regex_search(metrics.body, m, std::regex(R"(throughline_log_size_events (\d+))")));
   CHECK(std::stol(m[1]) > 40000);
   engine.Signal(SIGTERM);
@@ -64,7 +63,7 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
   // Every one of those reads is in the audit log, chained.
   REQUIRE(testing::Run(fmt::format("{} audit --data {} --verify", binary, data), &out) == 0);
   REQUIRE(std::regex_search(out, m, std::regex(R"(OK: (\d+) records)")));
-  CHECK(std::stol(m[1]) >= requests);
+  CHECK(std::stol(m[1]) >= wrk.requests);
   REQUIRE(testing::Run(fmt::format("{} audit --data {} --limit 2", binary, data), &out) == 0);
   CHECK(std::count(out.begin(), out.end(), '\n') == 2);
   CHECK(out.find(R"("action":"view","target":"id:1","person":1,"status":200)") !=

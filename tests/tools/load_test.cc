@@ -114,6 +114,8 @@ TEST_CASE(
 
   // The subscribers, from the next sequence on, each following one event type.
   std::vector<std::unique_ptr<Subscriber>> subscribers;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> listeners;
   for (std::uint64_t i = 0; i < kSubscribers; ++i) {
     auto s = std::make_unique<Subscriber>();
     s->type = kTypes[i % kTypes.size()];
@@ -122,11 +124,8 @@ TEST_CASE(
                       {{"Authorization", "Bearer " + ws_tokens[i / 8]}});
     REQUIRE(status == 101);
     subscribers.push_back(std::move(s));
+    listeners.emplace_back(Listen, subscribers.back().get(), std::cref(stop));
   }
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> listeners;
-  for (auto& s : subscribers)
-    listeners.emplace_back(Listen, s.get(), std::cref(stop));
 
   testing::ChildProcess ingest({binary, "gen", "--persons", std::to_string(kPersons), "--seed", "6",
                                 "--data", data, "--wait"},
@@ -176,17 +175,10 @@ TEST_CASE(
   sampler.join();
   WARN(out);
   REQUIRE(rc == 0);
-  std::smatch m;
-  REQUIRE(std::regex_search(out, m, std::regex(R"((\d+) requests in)")));
-  const long requests = std::stol(m[1]);
-  CHECK(requests > 1000);
-  CHECK(out.find("Non-2xx or 3xx responses") == std::string::npos);
-  CHECK(out.find("Socket errors") == std::string::npos);
-  std::map<std::string, std::string> latency;
-  for (const char* p : {"50", "99"}) {
-    REQUIRE(std::regex_search(out, m, std::regex(std::string(R"(\s)") + p + R"(%\s+([\d.]+\w+))")));
-    latency[p] = m[1];
-  }
+  const testing::WrkReport wrk = testing::ParseWrk(out);
+  CHECK(wrk.requests > 1000);
+  CHECK_FALSE(wrk.non_2xx);
+  CHECK_FALSE(wrk.socket_errors);
   CHECK(log_after > log_before);  // ingest went on under load
 
   // Ingest ends; every subscriber then has exactly the changes of its type in the log.
@@ -253,7 +245,7 @@ TEST_CASE(
       "errors; {} subscribers on {} tokens received {} changes, each exactly its own; ingest "
       "{:.0f} events/s under load ({} events in all); engine RSS {:.0f} MiB at the start, {:.0f} "
       "at half time, {:.0f} at most in the second half, {:.0f} at the end",
-      kConnections, wrk_seconds, requests, requests / wrk_seconds, latency["50"], latency["99"],
+      kConnections, wrk_seconds, wrk.requests, wrk.requests / wrk_seconds, wrk.p50, wrk.p99,
       kSubscribers, ws_tokens.size(), delivered, (log_after - log_before) / wrk_seconds, end_seq,
       rss_mib.front(), middle, peak, rss_mib.back()));
 }

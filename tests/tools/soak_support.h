@@ -60,6 +60,29 @@ inline double Metric(const std::string& address, const std::string& name) {
   return std::stod(m[1]);
 }
 
+// What wrk printed (run with --latency): requests, whether any failed, and its percentiles as
+// printed ("1.23ms").
+struct WrkReport {
+  long requests = 0;
+  bool non_2xx = false;
+  bool socket_errors = false;
+  std::string p50, p99;
+};
+
+inline WrkReport ParseWrk(const std::string& out) {
+  WrkReport r;
+  std::smatch m;
+  REQUIRE(std::regex_search(out, m, std::regex(R"((\d+) requests in)")));
+  r.requests = std::stol(m[1]);
+  r.non_2xx = out.find("Non-2xx or 3xx responses") != std::string::npos;
+  r.socket_errors = out.find("Socket errors") != std::string::npos;
+  REQUIRE(std::regex_search(out, m, std::regex(R"(\s50%\s+([\d.]+\w+))")));
+  r.p50 = m[1];
+  REQUIRE(std::regex_search(out, m, std::regex(R"(\s99%\s+([\d.]+\w+))")));
+  r.p99 = m[1];
+  return r;
+}
+
 }  // namespace throughline::testing
 
 #endif  // THROUGHLINE_TESTS_TOOLS_SOAK_SUPPORT_H_

@@ -1,11 +1,15 @@
 #include "tests/test_support.h"
 
+#include <cerrno>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <spawn.h>
 #include <sstream>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 // Boost.JSON in header-only mode, compiled once here for every test.
 #include <boost/json/src.hpp>
@@ -135,14 +139,31 @@ std::string WithoutMember(const std::string& json, const std::vector<std::string
 }
 
 int Run(const std::string& command, std::string* output) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
+  // popen, but the child gets none of the test's sockets (Asio opens them without
+  // close-on-exec): a child holding a copy of a subscriber's connection could read from it.
+  int out[2];
+  REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, "/bin/sh", &actions, nullptr, const_cast<char**>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  REQUIRE(rc == 0);
   output->clear();
   char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    output->append(buffer, n);
-  int status = pclose(pipe);
+  ssize_t n;
+  while ((n = read(out[0], buffer, sizeof(buffer))) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0)
+      output->append(buffer, static_cast<std::size_t>(n));
+  }
+  close(out[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -73,11 +73,12 @@ TEST_CASE("SIGKILL at 5 random moments while ingesting 100000 events: each once,
   std::mt19937 rng(seed);
   INFO("seed " << seed);
   // Five random moments, each while the engine is writing: when the log passes a random
-  // count in each fifth of the first 80% of the events. The last fifth is left as a margin:
-  // reading the count opens the store beside the engine, which takes a moment, and the engine
-  // runs fastest at the end, when the producer has nothing left to send.
+  // count in each fifth of the first 60% of the events. The rest is left as a margin: reading
+  // the count opens the store beside the engine, which takes a moment, and the engine runs
+  // fastest at the end, when the producer has nothing left to send (with 20% left, a CI run
+  // saw the engine store everything before the kill landed).
   std::uint64_t stored = 0;
-  const std::uint64_t fifth = kEvents * 8 / 10 / 5;
+  const std::uint64_t fifth = kEvents * 6 / 10 / 5;
   for (std::uint64_t kill = 0; kill < 5; ++kill) {
     const std::uint64_t target = kill * fifth + 1000 + rng() % (fifth - 2000);
     const auto deadline = std::chrono::steady_clock::now() + 120s;

@@ -220,11 +220,14 @@ class WebSocketSession : public Impl::Subscriber,
   }
 
   void Start(http::request<http::string_body> request) {
-    if (server_->options().subscriber_send_buffer > 0) {
-      beast::error_code ec;
-      beast::get_lowest_layer(ws_).socket().set_option(
+    beast::error_code ec;
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    // Each message is one write, smaller than a segment: with Nagle on, a write waits for the
+    // ACK of the one before, which a receiver may delay by up to 40 ms.
+    socket.set_option(tcp::no_delay(true), ec);
+    if (server_->options().subscriber_send_buffer > 0)
+      socket.set_option(
           net::socket_base::send_buffer_size(server_->options().subscriber_send_buffer), ec);
-    }
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(kMaxWebSocketMessage);
     ws_.set_option(websocket::stream_base::decorator(
@@ -328,8 +331,12 @@ class WebSocketSession : public Impl::Subscriber,
       std::uint64_t through = 0;
       if (!server_->window().Read(next_, 512, &entries, &through)) {
         through = std::min(through, next_ + 511);
-        for (auto& change :
-             ReadLogChanges(*server_->models().store, next_, through, 512, "subscription")) {
+        // Only the changes this session may send have their person's state read.
+        const auto may_pass = [this](const LogChange& change) {
+          return ChangeMayPass(change, plan_.filter, caller_);
+        };
+        for (auto& change : ReadLogChanges(*server_->models().store, next_, through, 512,
+                                           "subscription", may_pass)) {
           entries.push_back(std::make_shared<const ChangeWindow::Entry>(std::move(change)));
         }
       }

@@ -49,7 +49,8 @@ std::map<std::uint64_t, std::shared_ptr<const projections::ProjectionState>> Rea
 }  // namespace
 
 std::vector<LogChange> ReadLogChanges(const EventStore& store, std::uint64_t from,
-                                      std::uint64_t last, std::size_t max, std::string_view feed) {
+                                      std::uint64_t last, std::size_t max, std::string_view feed,
+                                      const std::function<bool(const LogChange&)>& wanted) {
   std::vector<std::uint64_t> sequences;
   for (std::uint64_t sequence = from; sequence <= last && sequences.size() < max; ++sequence)
     sequences.push_back(sequence);
@@ -69,11 +70,13 @@ std::vector<LogChange> ReadLogChanges(const EventStore& store, std::uint64_t fro
       continue;
     }
     auto [at, added] = current.try_emplace(records[i]->person, 0);
-    if (added) {
+    if (added)
       at->second = store.CurrentPerson(records[i]->person);
-      persons.push_back(at->second);
-    }
-    changes.push_back(LogChange{sequences[i], at->second, std::move(*event), nullptr});
+    LogChange change{sequences[i], at->second, std::move(*event), nullptr};
+    if (wanted && !wanted(change))
+      continue;
+    persons.push_back(change.person);
+    changes.push_back(std::move(change));
   }
   std::sort(persons.begin(), persons.end());
   persons.erase(std::unique(persons.begin(), persons.end()), persons.end());

@@ -6,6 +6,7 @@
 #define THROUGHLINE_SERVICES_LOG_CHANGES_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,11 @@ struct LogChange {
 // one at a time, this cost as much CPU as ingest). An unreadable record is logged as
 // `<feed>.unreadable` and left out, so that it does not stop the feed; `throughline verify`
 // names it.
-std::vector<LogChange> ReadLogChanges(const EventStore& store, std::uint64_t from,
-                                      std::uint64_t last, std::size_t max, std::string_view feed);
+// `wanted`, when given, is asked of each change before its state is read (`state` still null):
+// the changes it refuses are left out, and their states not read.
+std::vector<LogChange> ReadLogChanges(
+    const EventStore& store, std::uint64_t from, std::uint64_t last, std::size_t max,
+    std::string_view feed, const std::function<bool(const LogChange&)>& wanted = nullptr);
 
 }  // namespace throughline::services
 

@@ -163,4 +163,13 @@ void WriteStoreStatsJson(const StoreStats& s, events::JsonWriter* w) {
   w->EndObject();
 }
 
+StoreMemory StoreMemoryUse(const EventStore& store) {
+  StoreMemory use;
+  // Active, immutable and pinned memtables.
+  store.db()->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &use.memtables);
+  // One cache shared by every family: any family's figure is the whole.
+  store.db()->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &use.block_cache);
+  return use;
+}
+
 }  // namespace throughline::services

@@ -43,6 +43,15 @@ StoreStats CollectStoreStats(const EventStore& store,
 
 void WriteStoreStatsJson(const StoreStats& stats, events::JsonWriter* w);
 
+// What RocksDB holds in memory now, each bounded by its StoreOptions: the memtables of every
+// family (write_buffer_bytes) and the shared block cache (block_cache_bytes). The engine's own
+// memory is its RSS less these.
+struct StoreMemory {
+  std::uint64_t memtables = 0;
+  std::uint64_t block_cache = 0;
+};
+StoreMemory StoreMemoryUse(const EventStore& store);
+
 }  // namespace throughline::services
 
 #endif  // THROUGHLINE_SERVICES_STORE_STATS_H_

@@ -133,14 +133,17 @@ std::vector<const projections::Alert*> RaisedAlerts(const LogChange& change, Dat
 
 }  // namespace
 
+bool ChangeMayPass(const LogChange& change, const SubscriptionFilter& filter,
+                   const Caller& caller) {
+  return MaySee(caller.role->classes, change.event) &&
+         (filter.types.empty() || filter.types.count(std::string(change.event.type_name()))) &&
+         (filter.persons.empty() || filter.persons.count(change.person));
+}
+
 bool ChangePasses(const LogChange& change, const SubscriptionFilter& filter, const Caller& caller,
                   events::Timestamp now) {
   const DataClasses classes = caller.role->classes;
-  if (!MaySee(classes, change.event))
-    return false;
-  if (!filter.types.empty() && !filter.types.count(std::string(change.event.type_name())))
-    return false;
-  if (!filter.persons.empty() && !filter.persons.count(change.person))
+  if (!ChangeMayPass(change, filter, caller))
     return false;
   if (!ViewPasses(filter, change.state ? &change.state->view : nullptr))
     return false;

@@ -54,6 +54,9 @@ Result<SubscriptionPlan> PlanSubscription(const HttpTarget& target, const EventS
 // filter asks for an alert raised by the change and visible to the caller).
 bool ChangePasses(const LogChange& change, const SubscriptionFilter& filter, const Caller& caller,
                   events::Timestamp now);
+// The part of ChangePasses that needs no state (the caller's need to know, types, persons): a
+// change it refuses is not worth reading the person's state for.
+bool ChangeMayPass(const LogChange& change, const SubscriptionFilter& filter, const Caller& caller);
 
 // The "change" message, redacted to `classes`: the same for every caller with those classes, so
 // that one rendering serves them all (change_window.h).

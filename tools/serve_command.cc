@@ -9,6 +9,7 @@
 #include "services/audit_log.h"
 #include "services/engine.h"
 #include "services/http_server.h"
+#include "services/store_stats.h"
 #include "tools/commands.h"
 #include "tools/kafka_options.h"
 #include "tools/process.h"
@@ -28,6 +29,8 @@ struct ServeFlags {
   bool assign_all = false;
   int partitions = 6;
   bool sync = true;
+  std::size_t block_cache_mb = services::StoreOptions{}.block_cache_bytes >> 20;
+  std::size_t write_buffer_mb = services::StoreOptions{}.write_buffer_bytes >> 20;
   std::string log_level = "info";
   services::HttpServerOptions http;
   bool no_http = false;
@@ -67,6 +70,14 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  "# HELP throughline_log_size_events Records in the log\n"
                  "# TYPE throughline_log_size_events gauge\nthroughline_log_size_events {}\n",
                  engine.store()->state().next_sequence - 1);
+  const auto memory = services::StoreMemoryUse(*engine.store());
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP throughline_store_memory_bytes What RocksDB holds in memory, each bounded "
+                 "by its option (--write-buffer-mb, --block-cache-mb)\n"
+                 "# TYPE throughline_store_memory_bytes gauge\n"
+                 "throughline_store_memory_bytes{{of=\"memtables\"}} {}\n"
+                 "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n",
+                 memory.memtables, memory.block_cache);
   out +=
       "# HELP throughline_consumer_lag Messages not yet consumed, per partition\n"
       "# TYPE throughline_consumer_lag gauge\n";
@@ -86,6 +97,8 @@ int Serve(const ServeFlags& flags) {
   services::EngineOptions options;
   options.data_dir = flags.data;
   options.store.sync = flags.sync;
+  options.store.block_cache_bytes = flags.block_cache_mb << 20;
+  options.store.write_buffer_bytes = flags.write_buffer_mb << 20;
   options.topics = flags.topics;
   options.hmpps_topics.clear();
   for (const auto& topic : flags.hmpps_topics) {
@@ -199,6 +212,19 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--sync", flags->sync, "Fsync every batch before it counts as written")
       ->capture_default_str();
+  cmd->add_option("--block-cache-mb", flags->block_cache_mb,
+                  "RocksDB's block cache, shared by every read (MiB)")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 1 << 20));
+  cmd->add_option("--write-buffer-mb", flags->write_buffer_mb,
+                  "RocksDB's memtables across all column families (MiB): larger writes faster, "
+                  "and holds more to replay after a crash")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 1 << 20));
+  cmd->add_option("--subscription-window", flags->http.subscription_window,
+                  "Newest records held in memory for WebSocket subscribers (docs/api.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(512, 1 << 24));
   cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   cmd->add_option("--listen", flags->http.listen, "The API and dashboard: host:port (port 0: any)")

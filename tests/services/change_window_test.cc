@@ -70,6 +70,24 @@ TEST_CASE("The change window: the newest records shared, older ones left to the 
   CHECK(older.back().state != nullptr);
   CHECK(older.front().state == older.back().state);  // one person: one state read
 
+  // A session reading the store asks first whether it may send a change: the ones it refuses
+  // are left out, and no state is read for them.
+  int asked = 0;
+  const auto odd = ReadLogChanges(f.store(), 1, through, 100, "test", [&](const LogChange& c) {
+    ++asked;
+    CHECK(c.state == nullptr);
+    CHECK(c.person == older.front().person);
+    return c.sequence % 2 == 1;
+  });
+  CHECK(asked == static_cast<int>(before));
+  REQUIRE(odd.size() == (before + 1) / 2);
+  CHECK(odd.front().sequence == 1);
+  CHECK(odd.back().sequence % 2 == 1);
+  CHECK(odd.back().state != nullptr);
+  CHECK(ReadLogChanges(f.store(), 1, through, 100, "test", [](const LogChange&) {
+          return false;
+        }).empty());
+
   SECTION("while no one subscribes it reads nothing, and starts at the log's end") {
     const std::uint64_t unwatched = Arrests(f, 5);
     window.Committed(unwatched, false);

@@ -38,8 +38,10 @@ TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
   CHECK(workloads == std::set<std::string>{
                          "ingest, end to end",
                          "rebuild of every view",
-                         "person view, HTTP p50",
-                         "person view, HTTP p99",
+                         "person view, HTTP, flat out p50",
+                         "person view, HTTP, flat out p99",
+                         "person view, HTTP, paced p50",
+                         "person view, HTTP, paced p99",
                          "replay of ~100 events p50",
                          "replay of ~100 events p99",
                          "subscription delivery p50",

@@ -174,7 +174,7 @@ BenchRow RateRow(std::string workload, double figure, double raw, std::string ra
   return r;
 }
 
-// Two rows, p50 and p99, of a latency; the target is on p99.
+// Two rows, p50 and p99, of a latency; the target is on p99 (none: 0).
 void LatencyRows(const std::string& workload, const Latencies& ours, const Latencies* raw,
                  const std::string& raw_what, double target_p99_ms, std::vector<BenchRow>* rows) {
   for (double q : {0.5, 0.99}) {
@@ -186,6 +186,9 @@ void LatencyRows(const std::string& workload, const Latencies& ours, const Laten
     r.raw_what = q == 0.5 ? raw_what : "";
     r.ratio = r.raw > 0 && r.figure > 0 ? r.raw / r.figure : 0;
     if (q == 0.5) {
+      r.target = "reported";
+      r.pass = ours.size() > 0;
+    } else if (target_p99_ms <= 0) {
       r.target = "reported";
       r.pass = ours.size() > 0;
     } else {
@@ -225,10 +228,15 @@ Persons PickPersons(const services::EventStore& store, std::size_t most) {
 
 Latencies PersonViews(const std::string& address, const std::string& token,
                       const std::vector<std::uint64_t>& persons, int connections,
-                      std::uint64_t requests, std::uint64_t* errors) {
+                      std::uint64_t requests, double rate, std::uint64_t* errors, double* seconds) {
   std::vector<Latencies> each(static_cast<std::size_t>(connections));
   std::atomic<std::uint64_t> failed{0};
   std::vector<std::thread> threads;
+  // Paced (rate > 0): each connection sends at fixed times, and a request's latency counts from
+  // when it was due, so that a slow answer delaying the next request is counted, not hidden.
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(rate > 0 ? connections / rate : 0));
+  const auto started = Clock::now();
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back([&, c] {
       services::HttpConnection connection;
@@ -238,9 +246,13 @@ Latencies PersonViews(const std::string& address, const std::string& token,
       }
       std::mt19937_64 random(static_cast<std::uint64_t>(c) + 1);
       const services::Headers headers = {{"Authorization", "Bearer " + token}};
+      auto due = started + interval * c / connections;
       for (std::uint64_t i = c; i < requests; i += static_cast<std::uint64_t>(connections)) {
         const std::uint64_t person = persons[random() % persons.size()];
-        const auto start = Clock::now();
+        if (rate > 0)
+          std::this_thread::sleep_until(due);
+        const auto start = rate > 0 ? due : Clock::now();
+        due += interval;
         const auto r = connection.Get(fmt::format("/v1/persons/id:{}", person), headers);
         each[static_cast<std::size_t>(c)].Add(Clock::now() - start);
         if (r.status != 200)
@@ -250,6 +262,7 @@ Latencies PersonViews(const std::string& address, const std::string& token,
   }
   for (auto& t : threads)
     t.join();
+  *seconds = Since(started);
   Latencies all;
   for (const auto& l : each)
     all.Merge(l);
@@ -385,9 +398,21 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     return Status::IOError("no views after ingest: see " + o.work_dir + "/engine.log");
   say(fmt::format("person views over HTTP: {} requests on {} connections", o.view_requests,
                   o.connections));
-  std::uint64_t view_errors = 0;
+  // As fast as the connections go (closed loop): the throughput; then paced at half of it,
+  // where the latency target applies. Closed loop, 32 requests are always in flight, and on
+  // 2 cores that the clients share no answer comes faster than 32 / throughput on average.
+  std::uint64_t view_errors = 0, paced_errors = 0;
+  double closed_seconds = 0, paced_seconds = 0;
   const Latencies views = PersonViews(engine.address(), *probation, persons.all, o.connections,
-                                      o.view_requests, &view_errors);
+                                      o.view_requests, 0, &view_errors, &closed_seconds);
+  const double view_throughput =
+      static_cast<double>(o.view_requests) / std::max(closed_seconds, 1e-3);
+  const double paced_rate = view_throughput / 2;
+  say(fmt::format("person views paced at {:.0f}/s, half the {:.0f}/s just measured", paced_rate,
+                  view_throughput));
+  const Latencies paced =
+      PersonViews(engine.address(), *probation, persons.all, o.connections, o.view_requests / 2,
+                  paced_rate, &paced_errors, &paced_seconds);
   std::vector<std::string> view_keys;
   std::mt19937_64 random(7);
   for (std::uint64_t i = 0; i < std::min<std::uint64_t>(o.view_requests, 50000); ++i)
@@ -527,11 +552,22 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
                              rebuild >= 0.5 * raw_scan));
   run.rows.back().note = fmt::format("{} records", log_records);
-  LatencyRows("person view, HTTP", views, &raw_views, "RocksDB Get of the stored view", 2.0,
+  LatencyRows("person view, HTTP, flat out", views, &raw_views, "RocksDB Get of the stored view", 0,
               &run.rows);
+  run.rows.back().note =
+      fmt::format("{:.0f} requests/s on {} connections", view_throughput, o.connections);
   if (view_errors > 0) {
     run.rows.back().pass = false;
     run.rows.back().note = fmt::format("{} errors", view_errors);
+  }
+  LatencyRows("person view, HTTP, paced", paced, &raw_views, "RocksDB Get of the stored view", 2.0,
+              &run.rows);
+  run.rows.back().note =
+      fmt::format("{:.0f}/s asked (half the flat-out rate), {:.0f}/s achieved", paced_rate,
+                  static_cast<double>(paced.size()) / std::max(paced_seconds, 1e-3));
+  if (paced_errors > 0) {
+    run.rows.back().pass = false;
+    run.rows.back().note = fmt::format("{} errors", paced_errors);
   }
   LatencyRows("replay of ~100 events", replays, &raw_replays,
               "RocksDB reads of the person's index and records", 50.0, &run.rows);

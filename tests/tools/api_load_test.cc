@@ -46,10 +46,7 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
                    &out);
   WARN(out);
   REQUIRE(rc == 0);
-  const testing::WrkReport wrk = testing::ParseWrk(out);
-  CHECK(wrk.requests > 1000);
-  CHECK_FALSE(wrk.non_2xx);
-  CHECK_FALSE(wrk.socket_errors);
+  const testing::WrkReport wrk = testing::ParseCleanWrk(out);
   WARN("p99 " << wrk.p99 << " over " << wrk.requests << " requests while ingesting");
 
   // Ingest went on meanwhile.

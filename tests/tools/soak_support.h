@@ -83,6 +83,16 @@ inline WrkReport ParseWrk(const std::string& out) {
   return r;
 }
 
+// What wrk printed, parsed, and checked clean: many requests, every answer 2xx or 3xx, no
+// socket errors (connect, read, write or timeout).
+inline WrkReport ParseCleanWrk(const std::string& out) {
+  WrkReport r = ParseWrk(out);
+  CHECK(r.requests > 1000);
+  CHECK_FALSE(r.non_2xx);
+  CHECK_FALSE(r.socket_errors);
+  return r;
+}
+
 }  // namespace throughline::testing
 
 #endif  // THROUGHLINE_TESTS_TOOLS_SOAK_SUPPORT_H_

@@ -244,6 +244,10 @@ void EncodeRecord(const R& record, std::string* out) {
 // in messages ("view of person 12").
 template <Record R>
 Status DecodeRecord(std::string_view bytes, R* record, std::string_view what) {
+  // The archive's first byte says which endianness wrote it: 1 little, 0 big. cereal would take
+  // any other value as big-endian and read the record swapped.
+  if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) > 1)
+    return Status::Corruption(fmt::format("{}: bad endianness byte", what));
   ByteSource source(bytes);
   std::istream stream(&source);
   try {

@@ -51,6 +51,22 @@ TEST_CASE("A projection survives its stored form, and corrupt bytes are refused"
     CHECK(decoded.status().IsNotSupported());
   }
 
+  SECTION("an endianness byte other than 0 or 1 is Corruption, not a swapped read") {
+    for (int b : {2, 0x81, 0xff}) {
+      std::string flipped = bytes;
+      flipped[1] = static_cast<char>(b);
+      auto decoded = DecodeProjection(kPerson, flipped);
+      INFO("endianness byte " << b);
+      REQUIRE_FALSE(decoded.ok());
+      CHECK(decoded.status().IsCorruption());
+      CHECK(decoded.status().message().find("endianness") != std::string::npos);
+    }
+    REQUIRE(state.alerts.size() > 0);
+    std::string alert = EncodeAlert(state.alerts.front());
+    alert[1] = 2;
+    CHECK(DecodeAlert(alert).status().IsCorruption());
+  }
+
   SECTION("an enumeration or boolean byte that holds no value is Corruption") {
     // Where the stage and removed_from_uk bytes are: the only bytes that differ when only they do.
     const auto position_of = [&](const ProjectionState& other) {

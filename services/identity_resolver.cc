@@ -16,25 +16,46 @@ void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state) {
   state_ = state;
 }
 
-Status IdentityResolver::Prefetch(const std::vector<events::Identifier>& ids) {
+Status IdentityResolver::Prefetch(
+    const std::vector<std::vector<events::Identifier>>& ids_by_event) {
   std::vector<std::string> keys;
-  keys.reserve(ids.size());
-  for (const auto& id : ids)
-    keys.push_back(IdentityKey(id.kind, id.value));
+  for (const auto& ids : ids_by_event) {
+    for (const auto& id : ids)
+      keys.push_back(IdentityKey(id.kind, id.value));
+  }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::erase_if(keys, [&](const std::string& k) { return identity_.count(k) || absent_.count(k); });
   auto found = store_->FindMany(Family::kIdentity, keys);
   if (!found.ok())
     return found.status();
-  std::vector<std::uint64_t> persons;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if ((*found)[i]) {
-      identity_.emplace(keys[i], *(*found)[i]);
-      if (!persons_.count(*(*found)[i]))
-        persons.push_back(*(*found)[i]);
+      identity_.emplace(std::move(keys[i]), *(*found)[i]);
     } else {
       absent_.insert(std::move(keys[i]));
+    }
+  }
+  // The persons whose records resolving will read: those of events that attach a new
+  // identifier or name two persons.
+  std::vector<std::uint64_t> persons;
+  std::vector<std::uint64_t> of_event;
+  for (const auto& ids : ids_by_event) {
+    of_event.clear();
+    bool unknown = false;
+    for (const auto& id : ids) {
+      auto it = identity_.find(IdentityKey(id.kind, id.value));
+      if (it == identity_.end()) {
+        unknown = true;
+      } else if (std::find(of_event.begin(), of_event.end(), it->second) == of_event.end()) {
+        of_event.push_back(it->second);
+      }
+    }
+    if (unknown || of_event.size() > 1) {
+      for (std::uint64_t person : of_event) {
+        if (!persons_.count(person))
+          persons.push_back(person);
+      }
     }
   }
   std::sort(persons.begin(), persons.end());
@@ -176,6 +197,12 @@ std::vector<IdentityResolver::IndexKey> IdentityResolver::Entries(std::uint64_t 
 bool IdentityResolver::IsCurrent(std::uint64_t person) {
   if (auto it = persons_.find(person); it != persons_.end())
     return it->second.merged_into == 0;
+  // A person touched in this batch without loading their record was reached through an
+  // identity key, and identity keys name current persons only: a merge moves every identifier
+  // of the merged person to the survivor (Join) before it marks it merged, and a merge or
+  // unmerge loads both records. So no read is needed, and there was one per person per batch.
+  if (touched_.count(person))
+    return true;
   auto stored = store_->ReadPerson(person);
   return !stored.ok() || stored->merged_into == 0;
 }

@@ -54,10 +54,12 @@ class IdentityResolver {
   // Starts a batch; staged writes go into `batch`, new person ids come from `state`.
   void Begin(rocksdb::WriteBatch* batch, LogState* state);
 
-  // Reads ahead, in two MultiGets, what resolving these identifiers would look up one at a
-  // time: their identity keys, and the records of the persons they belong to. Optional; call
-  // after Begin().
-  Status Prefetch(const std::vector<events::Identifier>& ids);
+  // Reads ahead, in two MultiGets, what resolving each event's identifiers would look up one
+  // at a time: their identity keys, and the records of the persons they belong to where an
+  // event needs them (an identifier not known yet, or identifiers of different persons). An
+  // event whose identifiers all lead to one person needs no person record, and most do.
+  // Optional; call after Begin().
+  Status Prefetch(const std::vector<std::vector<events::Identifier>>& ids_by_event);
 
   // The person of an ordinary event; attaches identifiers the store did not know.
   std::uint64_t Resolve(const std::vector<events::Identifier>& ids,

@@ -97,7 +97,10 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
 
   const events::Timestamp now = clock_->Now();
   LogState state = store_->state();
-  rocksdb::WriteBatch wb;
+  // One WriteBatch, cleared and refilled: its buffer of several MiB, allocated afresh for
+  // every batch, cost the writer a page fault per 4 KiB it filled.
+  rocksdb::WriteBatch& wb = batch_;
+  wb.Clear();
   resolver_.Begin(&wb, &state);
   // Whatever happens below, a batch that is not written leaves no trace in the resolver.
   struct AbortUnlessFinished {
@@ -132,14 +135,14 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
   // were a third of the writer's time.
   std::vector<std::string> idempotency_keys(batch.messages.size());
   {
-    std::vector<events::Identifier> ids;
+    std::vector<std::vector<events::Identifier>> ids;
+    ids.reserve(batch.messages.size());
     for (std::size_t i = 0; i < batch.messages.size(); ++i) {
       const Incoming& message = batch.messages[i];
       if (!message.valid())
         continue;
       idempotency_keys[i] = IdempotencyKey(message.event.source, message.event.id);
-      for (auto& id : message.event.person.identifiers())
-        ids.push_back(std::move(id));
+      ids.push_back(message.event.person.identifiers());
     }
     if (Status s = resolver_.Prefetch(ids); !s.ok())
       return s;

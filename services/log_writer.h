@@ -93,6 +93,7 @@ class LogWriter {
   const Clock* clock_;
   IdentityResolver resolver_;
   std::vector<BatchHook*> hooks_;
+  rocksdb::WriteBatch batch_;
 };
 
 // Makes a dead letter of a message, rejected at `now` for `errors`.

@@ -63,6 +63,7 @@ int Import(const ImportFlags& flags) {
   std::size_t lines = 0;
   services::AppendResult total;
   services::IncomingBatch batch;
+  batch.messages.reserve(flags.batch);
   auto write = [&]() -> bool {
     services::AppendResult result;
     if (Status s = writer.Append(batch, &result); !s.ok()) {
@@ -76,6 +77,7 @@ int Import(const ImportFlags& flags) {
     total.duplicates += result.duplicates;
     total.dead_letters += result.dead_letters;
     batch = services::IncomingBatch{};
+    batch.messages.reserve(flags.batch);
     return true;
   };
   std::string line;

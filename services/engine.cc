@@ -213,10 +213,15 @@ void Engine::WriterLoop() {
       continue;
     }
     AppendResult result;
+    const auto write_started = std::chrono::steady_clock::now();
     if (!AppendWithRetry(*batch, &result)) {
       queue_.Done();
       return;
     }
+    const auto committed = std::chrono::steady_clock::now();
+    metrics_.batch_write.RecordBetween(write_started, committed);
+    if (batch->first_consumed != std::chrono::steady_clock::time_point{})
+      metrics_.batch_age.RecordBetween(batch->first_consumed, committed);
     metrics_.appended += result.appended;
     metrics_.duplicates += result.duplicates;
     metrics_.dead_letters += result.dead_letters;

@@ -49,11 +49,6 @@ constexpr std::size_t kMaxQueuedAlerts = 1000;
 constexpr std::size_t kMaxWebSocketMessage = 64 * 1024;
 using SteadyClock = std::chrono::steady_clock;
 
-std::uint64_t MicrosSince(SteadyClock::time_point start) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count());
-}
-
 }  // namespace
 
 // Everything the sessions share.
@@ -396,7 +391,7 @@ class WebSocketSession : public Impl::Subscriber,
       }
       ++self->server_->metrics().messages_sent;
       if (live)
-        self->server_->metrics().subscriptions.Record(MicrosSince(started));
+        self->server_->metrics().subscriptions.RecordSince(started);
       if (self->pending_close_) {
         const websocket::close_reason reason = *self->pending_close_;
         self->pending_close_.reset();
@@ -698,7 +693,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void Count(int status) {
     HttpMetrics& m = server_->metrics();
-    m.requests.Record(MicrosSince(started_));
+    m.requests.RecordSince(started_);
     if (status < 300)
       ++m.responses_2xx;
     else if (status < 500)

@@ -44,6 +44,8 @@ void IncomingBatch::Append(IncomingBatch&& next) {
   for (auto& [partition, offset] : next.offsets)
     offsets[partition] = offset;
   bytes += next.bytes;
+  if (first_consumed == std::chrono::steady_clock::time_point{})
+    first_consumed = next.first_consumed;
 }
 
 }  // namespace throughline::services

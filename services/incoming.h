@@ -5,6 +5,7 @@
 #ifndef THROUGHLINE_SERVICES_INCOMING_H_
 #define THROUGHLINE_SERVICES_INCOMING_H_
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,6 +61,8 @@ struct IncomingBatch {
   std::vector<OffsetGap> gaps;
   OffsetMap offsets;
   std::size_t bytes = 0;  // of the raw values, for the consumer's memory bound
+  // When its first message was consumed; unset for a batch not from Kafka.
+  std::chrono::steady_clock::time_point first_consumed{};
 
   bool empty() const { return messages.empty() && gaps.empty() && offsets.empty(); }
   // Appends `next`, which came after this batch.

@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "services/latency_histogram.h"
+
 namespace throughline::services {
 
 struct IngestMetrics {
@@ -26,6 +28,11 @@ struct IngestMetrics {
   std::atomic<std::uint64_t> pauses{0};  // times the consumer paused for the writer
   std::atomic<std::uint64_t> last_sequence{0};
   std::atomic<bool> assigned{false};  // holds at least one partition
+  // Where a message's time goes before subscribers can see it: the age of each batch when it
+  // was committed (from its first message consumed), and the writer's part of that (appending,
+  // updating views, the synced write).
+  LatencyHistogram batch_age;
+  LatencyHistogram batch_write;
 
   // Consumer lag per (topic, partition): high watermark minus the next offset to consume.
   void SetLag(const std::string& topic, std::int32_t partition, std::int64_t lag) {

@@ -258,8 +258,10 @@ void KafkaIngest::Handle(const rd_kafka_message_t* message) {
   Incoming in = std::find(hmpps.begin(), hmpps.end(), TopicOf(message)) != hmpps.end()
                     ? ParseMessage(ToRaw(message), hmpps_)
                     : ParseMessage(ToRaw(message), parser_);
-  if (batch_.messages.empty())
+  if (batch_.messages.empty()) {
     batch_started_ = std::chrono::steady_clock::now();
+    batch_.first_consumed = batch_started_;
+  }
   const auto tp = std::make_pair(in.raw.origin.topic, in.raw.origin.partition);
   batch_.offsets[tp] = in.raw.origin.offset + 1;
   next_offset_[tp] = in.raw.origin.offset + 1;

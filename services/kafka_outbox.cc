@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "services/thread_priority.h"
+
 namespace throughline::services {
 
 namespace {
@@ -69,6 +71,7 @@ void KafkaOutbox::DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* messag
 }
 
 void KafkaOutbox::Run() {
+  LowerToBackgroundPriority();
   std::uint64_t published = source_->Published();
   int backoff_ms = 100;
   while (true) {

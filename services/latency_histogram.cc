@@ -14,6 +14,12 @@ void LatencyHistogram::Record(std::uint64_t micros) {
   sum_us_.fetch_add(micros, std::memory_order_relaxed);
 }
 
+void LatencyHistogram::RecordBetween(std::chrono::steady_clock::time_point start,
+                                     std::chrono::steady_clock::time_point end) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
+  Record(static_cast<std::uint64_t>(std::max<std::int64_t>(micros, 0)));
+}
+
 std::uint64_t LatencyHistogram::Quantile(double quantile) const {
   const std::uint64_t total = count();
   if (total == 0)

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,6 +21,12 @@ class LatencyHistogram {
       50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000, UINT64_MAX};
 
   void Record(std::uint64_t micros);
+  // Records the time from `start` to `end`.
+  void RecordBetween(std::chrono::steady_clock::time_point start,
+                     std::chrono::steady_clock::time_point end);
+  void RecordSince(std::chrono::steady_clock::time_point start) {
+    RecordBetween(start, std::chrono::steady_clock::now());
+  }
 
   std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   // The bucket bound below which `quantile` (0..1) of the recorded durations fall, in us.

@@ -79,6 +79,16 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n",
                  memory.memtables, memory.block_cache);
   out +=
+      "# HELP throughline_ingest_batch_age_seconds From a batch's first message consumed to the "
+      "batch committed\n"
+      "# TYPE throughline_ingest_batch_age_seconds histogram\n";
+  m.batch_age.WritePrometheus("throughline_ingest_batch_age_seconds", "", &out);
+  out +=
+      "# HELP throughline_ingest_batch_write_seconds The writer's time to append, project and "
+      "commit a batch\n"
+      "# TYPE throughline_ingest_batch_write_seconds histogram\n";
+  m.batch_write.WritePrometheus("throughline_ingest_batch_write_seconds", "", &out);
+  out +=
       "# HELP throughline_consumer_lag Messages not yet consumed, per partition\n"
       "# TYPE throughline_consumer_lag gauge\n";
   for (const auto& [tp, lag] : m.Lag()) {

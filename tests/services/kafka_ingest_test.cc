@@ -84,6 +84,12 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   WaitFor([&] { return m.dead_letters_published >= invalid.size(); }, 30s,
           "dead letters to reach the DLQ topic");
   (*engine)->Stop();
+  // Every batch written was timed, and every one came from Kafka, so has an age too: at least
+  // its write, and consumed before it was written. (After Stop: the writer has finished.)
+  CHECK(m.batches > 0);
+  CHECK(m.batch_write.count() == m.batches);
+  CHECK(m.batch_age.count() == m.batches);
+  CHECK(m.batch_age.Quantile(0.5) >= m.batch_write.Quantile(0.5));
 
   auto store = EventStore::Open(dir.path(), StoreOptions{});
   REQUIRE(store.ok());

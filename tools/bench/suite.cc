@@ -82,6 +82,40 @@ std::uint64_t MetricValue(const std::string& body, std::string_view name) {
   return std::strtoull(body.c_str() + at + needle.size(), nullptr, 10);
 }
 
+// The q-quantile, in ms, of what the engine's histogram `name` (/metrics, in seconds) recorded
+// between two readings of /metrics: the upper bound of the bucket it falls in. -1 when nothing
+// was recorded.
+double QuantileBetween(const std::string& before, const std::string& after, std::string_view name,
+                       double q) {
+  // Cumulative counts by bucket, in the order written (ascending bounds).
+  auto buckets = [&](const std::string& body) {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    const std::string prefix = std::string(name) + "_bucket{le=\"";
+    for (std::size_t at = body.find(prefix); at != std::string::npos;
+         at = body.find(prefix, at + 1)) {
+      const std::size_t bound_end = body.find('"', at + prefix.size());
+      const std::size_t value = body.find(' ', bound_end);
+      if (bound_end == std::string::npos || value == std::string::npos)
+        break;
+      out.emplace_back(body.substr(at + prefix.size(), bound_end - at - prefix.size()),
+                       std::strtoull(body.c_str() + value + 1, nullptr, 10));
+    }
+    return out;
+  };
+  const auto b = buckets(before), a = buckets(after);
+  if (a.empty() || a.size() != b.size())
+    return -1;
+  const std::uint64_t total = a.back().second - b.back().second;
+  if (total == 0)
+    return -1;
+  const double wanted = std::max(1.0, q * static_cast<double>(total));
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (static_cast<double>(a[i].second - b[i].second) >= wanted)
+      return a[i].first == "+Inf" ? -1 : std::strtod(a[i].first.c_str(), nullptr) * 1e3;
+  }
+  return -1;
+}
+
 // Messages the engine has dealt with: appended, skipped as duplicates, or dead letters.
 std::uint64_t Processed(const std::string& address) {
   const auto r = services::HttpGet(address, "/metrics");
@@ -452,6 +486,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                   o.subscription_rate));
   Latencies deliveries;
   std::uint64_t delivered = 0;
+  std::string metrics_before, metrics_after;  // the engine's, around the phase
   // A redelivered message (the generator's duplicates) changes nothing, so is not delivered:
   // each id is expected once.
   const std::uint64_t expected = std::set<std::string>(live->ids.begin(), live->ids.end()).size();
@@ -489,6 +524,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
         }
       }
     });
+    metrics_before = services::HttpGet(engine.address(), "/metrics").body;
     const auto start = Clock::now();
     for (std::size_t i = 0; i < live->json.size(); ++i) {
       std::this_thread::sleep_until(
@@ -504,6 +540,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     const Status flushed = (*publisher)->Flush();
     done = true;
     receiver.join();
+    metrics_after = services::HttpGet(engine.address(), "/metrics").body;
     ws.Close();
     if (!flushed.ok())
       return flushed;
@@ -579,6 +616,16 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   run.rows.back().note = fmt::format("{} of {} delivered", delivered, expected);
   if (delivered < expected)
     run.rows.back().pass = false;
+  // Where the time went inside the engine, p99 (bucket bounds): consumed to committed, of which
+  // the writer's append, then committed to sent.
+  run.rows[run.rows.size() - 2].note += fmt::format(
+      "; engine p99 (bucket bound): batch consumed to committed {} ms, of which the write {} ms; "
+      "committed to sent {} ms",
+      QuantileBetween(metrics_before, metrics_after, "throughline_ingest_batch_age_seconds", 0.99),
+      QuantileBetween(metrics_before, metrics_after, "throughline_ingest_batch_write_seconds",
+                      0.99),
+      QuantileBetween(metrics_before, metrics_after, "throughline_subscription_delivery_seconds",
+                      0.99));
   BenchRow restart_row;
   restart_row.workload = "restart to ready";
   restart_row.figure = *restart;

@@ -1,10 +1,17 @@
 #include "tools/bench/raw_limits.h"
 
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <simdjson.h>
+#include <thread>
 
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>
 
+#include "services/event_publisher.h"
 #include "services/kafka_client.h"
 #include "services/store_keys.h"
 
@@ -83,6 +90,88 @@ Result<double> RawConsume(const std::string& bootstrap, const std::string& topic
   const double rate = static_cast<double>(got) / Seconds(start);
   rd_kafka_consumer_close(consumer->get());
   return bytes > 0 ? rate : 0.0;
+}
+
+Result<Latencies> RawDeliveryLatency(const std::string& bootstrap, const std::string& topic,
+                                     const std::vector<std::string>& messages,
+                                     const std::vector<std::string>& ids, double rate) {
+  auto conf = services::MakeKafkaConf({bootstrap, {}}, {{"group.id", "bench-raw-latency"},
+                                                        {"enable.auto.commit", "false"},
+                                                        {"fetch.wait.max.ms", "10"}});
+  if (!conf.ok())
+    return conf.status();
+  auto consumer = services::MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok())
+    return consumer.status();
+  auto partitions = services::PartitionCount(consumer->get(), topic, 10000);
+  if (!partitions.ok())
+    return partitions.status();
+  services::PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
+  for (int p = 0; p < *partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(consumer->get(), list.get());
+  // Until every partition's fetcher runs: a first fetch takes most of a second.
+  const auto warm = Clock::now();
+  while (Seconds(warm) < 2)
+    services::KafkaMessage(rd_kafka_consumer_poll(consumer->get(), 100));
+
+  services::PublishOptions publish;
+  publish.connection.bootstrap = bootstrap;
+  publish.topic = topic;
+  publish.max_lag = 0;
+  auto publisher = services::EventPublisher::Open(publish);
+  if (!publisher.ok())
+    return publisher.status();
+
+  Latencies latencies;
+  std::mutex mu;
+  std::map<std::string, Clock::time_point, std::less<>> sent;
+  const std::size_t expected = std::set<std::string>(ids.begin(), ids.end()).size();
+  std::atomic<bool> produced{false};
+  std::thread receiver([&] {
+    simdjson::dom::parser parser;
+    std::size_t received = 0;
+    auto finished_at = Clock::time_point::max();
+    while (received < expected && Clock::now() < finished_at) {
+      services::KafkaMessage m(rd_kafka_consumer_poll(consumer->get(), 100));
+      if (produced && finished_at == Clock::time_point::max())
+        finished_at = Clock::now() + std::chrono::seconds(5);
+      if (!m || m->err)
+        continue;
+      const auto now = Clock::now();
+      std::string_view id;
+      if (parser.parse(static_cast<const char*>(m->payload), m->len)["id"].get(id))
+        continue;
+      std::lock_guard lock(mu);
+      if (auto it = sent.find(id); it != sent.end()) {
+        latencies.Add(now - it->second);
+        sent.erase(it);
+        ++received;
+      }
+    }
+  });
+  const auto start = Clock::now();
+  Status status;
+  for (std::size_t i = 0; i < messages.size() && status.ok(); ++i) {
+    std::this_thread::sleep_until(
+        start + std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(static_cast<double>(i) / rate)));
+    {
+      std::lock_guard lock(mu);
+      sent.emplace(ids[i], Clock::now());
+    }
+    status = (*publisher)->Publish(messages[i]);
+  }
+  if (status.ok())
+    status = (*publisher)->Flush();
+  produced = true;
+  receiver.join();
+  rd_kafka_consumer_close(consumer->get());
+  if (!status.ok())
+    return status;
+  return latencies;
 }
 
 double RawScan(const services::EventStore& store, services::Family family, std::uint64_t* count) {

@@ -25,6 +25,14 @@ Result<double> RawAppend(const std::vector<std::string>& records, const std::str
 Result<double> RawConsume(const std::string& bootstrap, const std::string& topic,
                           std::uint64_t count);
 
+// Produce to consume, per message: `messages` (whose ids are `ids`) published to `topic`, an
+// empty topic, at `rate` a second by the producer the bench publishes to the engine with, and
+// consumed by a librdkafka consumer set up as the engine's (fetch.wait.max.ms 10) that does
+// nothing else. What Kafka alone adds to a subscriber's latency.
+Result<Latencies> RawDeliveryLatency(const std::string& bootstrap, const std::string& topic,
+                                     const std::vector<std::string>& messages,
+                                     const std::vector<std::string>& ids, double rate);
+
 // Reads every key and value of `family` in order. Keys per second, and the count.
 double RawScan(const services::EventStore& store, services::Family family,
                std::uint64_t* count = nullptr);

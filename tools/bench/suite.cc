@@ -43,6 +43,7 @@ double Since(Clock::time_point t) {
 }
 
 constexpr const char* kTopic = "bench.events";
+constexpr const char* kRawLatencyTopic = "bench.raw-latency";
 constexpr const char* kDeadLetters = "bench.dlq";
 
 // Generated messages: the first `count` of a region, and the id of each.
@@ -482,6 +483,15 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     }
   }
 
+  say(fmt::format("raw limit: produce to consume on the same cluster at {}/s, nothing else",
+                  o.subscription_rate));
+  if (Status s = (*kafka)->CreateTopic(kRawLatencyTopic, o.partitions); !s.ok())
+    return s;
+  auto raw_deliveries = RawDeliveryLatency((*kafka)->bootstrap(), kRawLatencyTopic, live->json,
+                                           live->ids, o.subscription_rate);
+  if (!raw_deliveries.ok())
+    return raw_deliveries.status();
+
   say(fmt::format("subscription latency: produce to WebSocket delivery at {}/s",
                   o.subscription_rate));
   Latencies deliveries;
@@ -612,7 +622,8 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     run.rows.back().pass = false;
     run.rows.back().note = fmt::format("{} errors", replay_errors);
   }
-  LatencyRows("subscription delivery", deliveries, nullptr, "", 50.0, &run.rows);
+  LatencyRows("subscription delivery", deliveries, &*raw_deliveries,
+              "librdkafka produce to consume, same cluster and rate", 50.0, &run.rows);
   run.rows.back().note = fmt::format("{} of {} delivered", delivered, expected);
   if (delivered < expected)
     run.rows.back().pass = false;

@@ -28,7 +28,8 @@ Result<double> RawConsume(const std::string& bootstrap, const std::string& topic
 // Produce to consume, per message: `messages` (whose ids are `ids`) published to `topic`, an
 // empty topic, at `rate` a second by the producer the bench publishes to the engine with, and
 // consumed by a librdkafka consumer set up as the engine's (fetch.wait.max.ms 10) that does
-// nothing else. What Kafka alone adds to a subscriber's latency.
+// nothing else. What Kafka alone adds to a subscriber's latency. The first tenth (at most 500)
+// warms the path up and is not timed.
 Result<Latencies> RawDeliveryLatency(const std::string& bootstrap, const std::string& topic,
                                      const std::vector<std::string>& messages,
                                      const std::vector<std::string>& ids, double rate);

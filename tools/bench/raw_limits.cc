@@ -25,6 +25,28 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
+// A consumer of every partition of `topic` from its beginning, outside any group's balancing.
+Result<services::KafkaHandle> ConsumerFromStart(const std::string& bootstrap,
+                                                const std::string& topic,
+                                                const services::KafkaSettings& settings) {
+  auto conf = services::MakeKafkaConf({bootstrap, {}}, settings);
+  if (!conf.ok())
+    return conf.status();
+  auto consumer = services::MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok())
+    return consumer.status();
+  auto partitions = services::PartitionCount(consumer->get(), topic, 10000);
+  if (!partitions.ok())
+    return partitions.status();
+  services::PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
+  for (int p = 0; p < *partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(consumer->get(), list.get());
+  return consumer;
+}
+
 }  // namespace
 
 Result<double> RawAppend(const std::vector<std::string>& records, const std::string& dir,
@@ -57,23 +79,12 @@ Result<double> RawAppend(const std::vector<std::string>& records, const std::str
 
 Result<double> RawConsume(const std::string& bootstrap, const std::string& topic,
                           std::uint64_t count) {
-  auto conf = services::MakeKafkaConf({bootstrap, {}}, {{"group.id", "bench-raw"},
-                                                        {"enable.auto.commit", "false"},
-                                                        {"auto.offset.reset", "earliest"}});
-  if (!conf.ok())
-    return conf.status();
-  auto consumer = services::MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  auto consumer = ConsumerFromStart(bootstrap, topic,
+                                    {{"group.id", "bench-raw"},
+                                     {"enable.auto.commit", "false"},
+                                     {"auto.offset.reset", "earliest"}});
   if (!consumer.ok())
     return consumer.status();
-  auto partitions = services::PartitionCount(consumer->get(), topic, 10000);
-  if (!partitions.ok())
-    return partitions.status();
-  services::PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
-  for (int p = 0; p < *partitions; ++p) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  }
-  rd_kafka_assign(consumer->get(), list.get());
   std::uint64_t got = 0;
   std::size_t bytes = 0;
   const auto start = Clock::now();
@@ -95,23 +106,12 @@ Result<double> RawConsume(const std::string& bootstrap, const std::string& topic
 Result<Latencies> RawDeliveryLatency(const std::string& bootstrap, const std::string& topic,
                                      const std::vector<std::string>& messages,
                                      const std::vector<std::string>& ids, double rate) {
-  auto conf = services::MakeKafkaConf({bootstrap, {}}, {{"group.id", "bench-raw-latency"},
-                                                        {"enable.auto.commit", "false"},
-                                                        {"fetch.wait.max.ms", "10"}});
-  if (!conf.ok())
-    return conf.status();
-  auto consumer = services::MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*conf));
+  auto consumer = ConsumerFromStart(bootstrap, topic,
+                                    {{"group.id", "bench-raw-latency"},
+                                     {"enable.auto.commit", "false"},
+                                     {"fetch.wait.max.ms", "10"}});
   if (!consumer.ok())
     return consumer.status();
-  auto partitions = services::PartitionCount(consumer->get(), topic, 10000);
-  if (!partitions.ok())
-    return partitions.status();
-  services::PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
-  for (int p = 0; p < *partitions; ++p) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  }
-  rd_kafka_assign(consumer->get(), list.get());
   // Until every partition's fetcher runs: a first fetch takes most of a second.
   const auto warm = Clock::now();
   while (Seconds(warm) < 2)

@@ -28,9 +28,11 @@ struct IngestMetrics {
   std::atomic<std::uint64_t> pauses{0};  // times the consumer paused for the writer
   std::atomic<std::uint64_t> last_sequence{0};
   std::atomic<bool> assigned{false};  // holds at least one partition
-  // Where a message's time goes before subscribers can see it: the age of each batch when it
-  // was committed (from its first message consumed), and the writer's part of that (appending,
-  // updating views, the synced write).
+  // Where a message's time goes before subscribers can see it: from its Kafka timestamp to
+  // when the consumer took it (across machines this includes their clocks' difference), the
+  // age of each batch when it was committed (from its first message consumed), and the
+  // writer's part of that (appending, updating views, the synced write).
+  LatencyHistogram kafka_delay;
   LatencyHistogram batch_age;
   LatencyHistogram batch_write;
 

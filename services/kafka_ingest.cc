@@ -258,6 +258,10 @@ void KafkaIngest::Handle(const rd_kafka_message_t* message) {
   Incoming in = std::find(hmpps.begin(), hmpps.end(), TopicOf(message)) != hmpps.end()
                     ? ParseMessage(ToRaw(message), hmpps_)
                     : ParseMessage(ToRaw(message), parser_);
+  if (in.raw.kafka_time) {
+    const std::int64_t ms = clock_->Now().unix_ms - in.raw.kafka_time->unix_ms;
+    metrics_->kafka_delay.Record(static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0)) * 1000);
+  }
   if (batch_.messages.empty()) {
     batch_started_ = std::chrono::steady_clock::now();
     batch_.first_consumed = batch_started_;

@@ -79,6 +79,11 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n",
                  memory.memtables, memory.block_cache);
   out +=
+      "# HELP throughline_ingest_kafka_delay_seconds From a message's Kafka timestamp to the "
+      "consumer taking it (ms resolution; includes the producer's clock offset)\n"
+      "# TYPE throughline_ingest_kafka_delay_seconds histogram\n";
+  m.kafka_delay.WritePrometheus("throughline_ingest_kafka_delay_seconds", "", &out);
+  out +=
       "# HELP throughline_ingest_batch_age_seconds From a batch's first message consumed to the "
       "batch committed\n"
       "# TYPE throughline_ingest_batch_age_seconds histogram\n";

@@ -90,6 +90,8 @@ TEST_CASE("10,000 events with duplicates and invalid messages: exactly the valid
   CHECK(m.batch_write.count() == m.batches);
   CHECK(m.batch_age.count() == m.batches);
   CHECK(m.batch_age.Quantile(0.5) >= m.batch_write.Quantile(0.5));
+  // Every message consumed carried a Kafka timestamp (the producer's create time).
+  CHECK(m.kafka_delay.count() == m.consumed);
 
   auto store = EventStore::Open(dir.path(), StoreOptions{});
   REQUIRE(store.ok());

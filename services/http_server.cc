@@ -871,14 +871,10 @@ void HttpServer::WritePrometheus(std::string* out) const {
                  "throughline_http_responses_total{{class=\"4xx\"}} {}\n"
                  "throughline_http_responses_total{{class=\"5xx\"}} {}\n",
                  m.responses_2xx.load(), m.responses_4xx.load(), m.responses_5xx.load());
-  *out +=
-      "# HELP throughline_http_request_seconds From request read to response written\n"
-      "# TYPE throughline_http_request_seconds histogram\n";
-  m.requests.WritePrometheus("throughline_http_request_seconds", "", out);
-  *out +=
-      "# HELP throughline_subscription_delivery_seconds From batch committed to change sent\n"
-      "# TYPE throughline_subscription_delivery_seconds histogram\n";
-  m.subscriptions.WritePrometheus("throughline_subscription_delivery_seconds", "", out);
+  m.requests.WritePrometheus("throughline_http_request_seconds",
+                             "From request read to response written", out);
+  m.subscriptions.WritePrometheus("throughline_subscription_delivery_seconds",
+                                  "From batch committed to change sent", out);
   gauge("throughline_http_connections", "Connections open", m.connections.load());
   counter("throughline_http_connections_refused_total", "Connections refused at the cap", "",
           m.connections_refused.load());

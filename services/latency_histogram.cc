@@ -34,22 +34,19 @@ std::uint64_t LatencyHistogram::Quantile(double quantile) const {
   return kBoundsUs.back();
 }
 
-void LatencyHistogram::WritePrometheus(std::string_view name, std::string_view labels,
+void LatencyHistogram::WritePrometheus(std::string_view name, std::string_view help,
                                        std::string* out) const {
-  const std::string sep = labels.empty() ? "" : ",";
+  fmt::format_to(std::back_inserter(*out), "# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < kBoundsUs.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
     const std::string le = kBoundsUs[i] == UINT64_MAX
                                ? std::string("+Inf")
                                : fmt::format("{}", static_cast<double>(kBoundsUs[i]) / 1e6);
-    fmt::format_to(std::back_inserter(*out), "{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep,
-                   le, cumulative);
+    fmt::format_to(std::back_inserter(*out), "{}_bucket{{le=\"{}\"}} {}\n", name, le, cumulative);
   }
-  const std::string braces = labels.empty() ? "" : fmt::format("{{{}}}", labels);
-  fmt::format_to(std::back_inserter(*out), "{}_sum{} {}\n{}_count{} {}\n", name, braces,
-                 static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6, name, braces,
-                 count());
+  fmt::format_to(std::back_inserter(*out), "{}_sum {}\n{}_count {}\n", name,
+                 static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6, name, count());
 }
 
 }  // namespace throughline::services

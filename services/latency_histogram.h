@@ -32,8 +32,8 @@ class LatencyHistogram {
   // The bucket bound below which `quantile` (0..1) of the recorded durations fall, in us.
   std::uint64_t Quantile(double quantile) const;
 
-  // Appends the Prometheus histogram `name` (in seconds) with `labels` ("" or `a="b"`).
-  void WritePrometheus(std::string_view name, std::string_view labels, std::string* out) const;
+  // Appends the Prometheus histogram `name` (in seconds), with its HELP and TYPE lines.
+  void WritePrometheus(std::string_view name, std::string_view help, std::string* out) const;
 
  private:
   std::array<std::atomic<std::uint64_t>, kBoundsUs.size()> buckets_{};

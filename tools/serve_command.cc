@@ -78,21 +78,14 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  "throughline_store_memory_bytes{{of=\"memtables\"}} {}\n"
                  "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n",
                  memory.memtables, memory.block_cache);
-  out +=
-      "# HELP throughline_ingest_kafka_delay_seconds From a message's Kafka timestamp to the "
-      "consumer taking it (ms resolution; includes the producer's clock offset)\n"
-      "# TYPE throughline_ingest_kafka_delay_seconds histogram\n";
-  m.kafka_delay.WritePrometheus("throughline_ingest_kafka_delay_seconds", "", &out);
-  out +=
-      "# HELP throughline_ingest_batch_age_seconds From a batch's first message consumed to the "
-      "batch committed\n"
-      "# TYPE throughline_ingest_batch_age_seconds histogram\n";
-  m.batch_age.WritePrometheus("throughline_ingest_batch_age_seconds", "", &out);
-  out +=
-      "# HELP throughline_ingest_batch_write_seconds The writer's time to append, project and "
-      "commit a batch\n"
-      "# TYPE throughline_ingest_batch_write_seconds histogram\n";
-  m.batch_write.WritePrometheus("throughline_ingest_batch_write_seconds", "", &out);
+  m.kafka_delay.WritePrometheus("throughline_ingest_kafka_delay_seconds",
+                                "From a message's Kafka timestamp to the consumer taking it (ms "
+                                "resolution; includes the producer's clock offset)",
+                                &out);
+  m.batch_age.WritePrometheus("throughline_ingest_batch_age_seconds",
+                              "From a batch's first message consumed to the batch committed", &out);
+  m.batch_write.WritePrometheus("throughline_ingest_batch_write_seconds",
+                                "The writer's time to append, project and commit a batch", &out);
   out +=
       "# HELP throughline_consumer_lag Messages not yet consumed, per partition\n"
       "# TYPE throughline_consumer_lag gauge\n";

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
+#include <sys/mman.h>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -27,6 +27,10 @@ namespace {
 
 // Persons folded per WriteBatch.
 constexpr std::size_t kPersonsPerBatch = 500;
+// Persons a folding thread takes at a time.
+constexpr std::size_t kPersonsPerTake = 64;
+
+using SteadyClock = std::chrono::steady_clock;
 
 std::vector<std::uint64_t> CurrentPersons(const EventStore& store) {
   std::vector<std::uint64_t> persons;
@@ -44,59 +48,10 @@ std::vector<std::uint64_t> CurrentPersons(const EventStore& store) {
   return persons;
 }
 
-// One person, folded by a worker once the scan has read all of their records.
-struct FoldJob {
-  std::uint64_t person;
-  std::vector<std::string> records;  // encoded log records, in log order
-  std::vector<std::uint64_t> sequences;
-};
-
-// A person of the pass being scanned: the records read so far, and how many are still to come.
-struct Pending {
-  std::uint32_t remaining = 0;
-  FoldJob job;
-};
-
-// Jobs from the scanning thread to the folding threads; bounded, so that a slow fold holds
-// back the scan rather than memory.
-class FoldQueue {
- public:
-  explicit FoldQueue(std::size_t capacity) : capacity_(capacity) {}
-  void Push(FoldJob job) {
-    std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return queue_.size() < capacity_ || closed_; });
-    queue_.push_back(std::move(job));
-    not_empty_.notify_one();
-  }
-  std::optional<FoldJob> Pop() {
-    std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
-    if (queue_.empty())
-      return std::nullopt;
-    FoldJob job = std::move(queue_.front());
-    queue_.pop_front();
-    not_full_.notify_one();
-    return job;
-  }
-  void Close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    not_empty_.notify_all();
-    not_full_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<FoldJob> queue_;
-  std::size_t capacity_;
-  bool closed_ = false;
-};
-
-// Each event's person, from one scan of the person-events index: 8 bytes an event.
+// Each event's owner, from one scan of the person-events index: 4 bytes an event.
 struct Owners {
-  std::vector<std::uint64_t> of_sequence;                        // 0: no current person
   std::vector<std::pair<std::uint64_t, std::uint32_t>> persons;  // person, events; ascending
+  std::vector<std::uint32_t> of_sequence;  // 1 + the owner's index in `persons`; 0: none
 };
 
 Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& current) {
@@ -107,38 +62,169 @@ Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& cur
   read.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(
       store.db()->NewIterator(read, store.family(Family::kPersonEvents)));
+  // Both in person order: a merge, not a search per key.
+  auto next_current = current.begin();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto parts = DecodePersonEventKey(it->key().ToStringView());
-    if (!parts || parts->sequence >= owners.of_sequence.size() ||
-        !std::binary_search(current.begin(), current.end(), parts->person)) {
+    if (!parts || parts->sequence >= owners.of_sequence.size())
       continue;
-    }
-    owners.of_sequence[parts->sequence] = parts->person;
+    while (next_current != current.end() && *next_current < parts->person)
+      ++next_current;
+    if (next_current == current.end() || *next_current != parts->person)
+      continue;
     if (owners.persons.empty() || owners.persons.back().first != parts->person)
       owners.persons.push_back({parts->person, 0});
     ++owners.persons.back().second;
+    owners.of_sequence[parts->sequence] = static_cast<std::uint32_t>(owners.persons.size());
   }
   return owners;
+}
+
+// Bytes copied out of the log end to end, in chunks mapped for the purpose: one allocation per
+// chunk rather than one a record, written by one thread and read by others once it is joined.
+// A rebuild holds hundreds of MiB this way, and first touching a page is costly (most of all in
+// a virtual machine, where it was a third of the scan), so the chunks ask for huge pages.
+class RecordArena {
+ public:
+  RecordArena() = default;
+  RecordArena(const RecordArena&) = delete;
+  RecordArena& operator=(const RecordArena&) = delete;
+  ~RecordArena() {
+    for (const auto& [chunk, size] : chunks_)
+      munmap(chunk, size);
+  }
+
+  // A copy of `bytes` that lives as long as the arena; nullopt when memory ran out.
+  std::optional<std::string_view> Copy(std::string_view bytes) {
+    if (bytes.size() > capacity_ - used_) {
+      const std::size_t size = std::max(kChunk, bytes.size());
+      void* chunk = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (chunk == MAP_FAILED)
+        return std::nullopt;
+      madvise(chunk, size, MADV_HUGEPAGE);  // advice only: without it, 4 KiB pages
+      chunks_.emplace_back(chunk, size);
+      next_ = static_cast<char*>(chunk);
+      used_ = 0;
+      capacity_ = size;
+    }
+    char* to = next_ + used_;
+    std::copy(bytes.begin(), bytes.end(), to);
+    used_ += bytes.size();
+    return std::string_view(to, bytes.size());
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 32 << 20;
+  std::vector<std::pair<void*, std::size_t>> chunks_;
+  char* next_ = nullptr;
+  std::size_t used_ = 0, capacity_ = 0;
+};
+
+struct ScannedRecord {
+  std::uint64_t sequence;
+  std::uint32_t slot;  // the owner's place in the pass
+  std::string_view value;
+};
+
+// What one thread read of its share of the log, in log order.
+struct ScanShare {
+  RecordArena arena;
+  std::vector<ScannedRecord> records;
+  Status status;
+};
+
+// The persons of one pass: owners.persons[first, first + count).
+struct Pass {
+  std::size_t first = 0, count = 0;
+  std::uint64_t events = 0;
+};
+
+// Reads the log's sequences [from, to), keeping the records of the pass's persons.
+void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& pass,
+                    std::uint64_t from, std::uint64_t to, std::atomic<std::uint64_t>* read_count,
+                    ScanShare* share) {
+  const std::string lower = U64Key(from), upper = U64Key(to);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  read.readahead_size = 2 << 20;
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(read, store.family(Family::kLog)));
+  std::uint64_t counted = 0;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    auto sequence = DecodeU64Key(it->key().ToStringView());
+    if (!sequence || *sequence >= owners.of_sequence.size())
+      continue;
+    const std::uint32_t owner = owners.of_sequence[*sequence];
+    if (owner == 0 || owner - 1 < pass.first || owner - 1 >= pass.first + pass.count)
+      continue;
+    auto value = share->arena.Copy(it->value().ToStringView());
+    if (!value) {
+      share->status = Status::IOError(
+          "rebuilding: out of memory holding the log's records: lower events_per_pass");
+      return;
+    }
+    share->records.push_back(
+        {*sequence, static_cast<std::uint32_t>(owner - 1 - pass.first), *value});
+    if (++counted == 4096) {
+      *read_count += counted;
+      counted = 0;
+    }
+  }
+  *read_count += counted;
+  if (!it->status().ok())
+    share->status = Status::IOError("scanning the log: " + it->status().ToString());
+}
+
+// Runs `work(t)` on `threads` threads, and `report()` about once a second until they are done.
+template <typename Work, typename Report>
+void RunOnThreads(int threads, const Work& work, const Report& report,
+                  SteadyClock::time_point* last_report) {
+  std::atomic<int> running{threads};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      work(t);
+      --running;
+    });
+  }
+  while (running > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (SteadyClock::now() - *last_report > std::chrono::seconds(1)) {
+      *last_report = SteadyClock::now();
+      report();
+    }
+  }
+  for (auto& t : pool)
+    t.join();
 }
 
 }  // namespace
 
 Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOptions& options,
                           RebuildProgress* result) {
-  // In log order, not person by person: reading each person's events where they lie in the log
-  // is a random read of a block per event, and ran at a fifth of a scan. So the log is scanned
-  // in order, each record goes to its person, and a person is folded as soon as their last
-  // record has been read. The persons whose records are held at once are bounded by
-  // options.events_per_pass: a larger log takes several scans.
-  const auto started = std::chrono::steady_clock::now();
+  // Reading each person's events where they lie in the log is a random read of a block per
+  // event, and ran at a fifth of a scan. So the log is scanned in order, in as many contiguous
+  // shares as there are threads, each keeping the records of the persons of this pass in its
+  // own arena; the records are then grouped by person (a counting sort: the index gave each
+  // person's count) and the persons folded on the same threads. One thread scanning and
+  // handing each record over to folders spent most of its time copying and signalling, and the
+  // folders most of theirs missing the cache on those copies. A pass holds at most
+  // options.events_per_pass records: a larger log is scanned once for each share of persons.
+  const auto started = SteadyClock::now();
   auto generation = store->CreateProjectionGeneration();
   if (!generation.ok())
     return generation.status();
   const ProjectionTarget target = ProjectionTarget::Of(*generation);
   const events::Timestamp now = clock.Now();
   const Owners owners = ReadOwners(*store, CurrentPersons(*store));
+  const int threads = std::max(1, options.threads);
+  const std::uint64_t next_sequence = store->state().next_sequence;
 
-  std::atomic<std::uint64_t> done{0}, events_done{0};
+  std::uint64_t events_total = 0;
+  for (const auto& person : owners.persons)
+    events_total += person.second;
+  std::atomic<std::uint64_t> persons_done{0}, events_done{0}, events_read{0};
   std::mutex error_mu;
   Status error;
   auto fail = [&](Status s) {
@@ -150,111 +236,120 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
     std::lock_guard lock(error_mu);
     return !error.ok();
   };
-
-  FoldQueue queue(1024);
-  auto fold_jobs = [&]() {
-    rocksdb::WriteBatch batch;
-    std::size_t in_batch = 0;
-    auto flush = [&]() {
-      if (batch.Count() == 0)
-        return;
-      // Durable when the switch at the end flushes the generation.
-      if (Status s = store->WriteUnlogged(&batch); !s.ok())
-        fail(s);
-      batch.Clear();
-    };
-    while (auto job = queue.Pop()) {
-      if (failed())
-        continue;  // drain, so that the scan is never left waiting
-      std::vector<LogRecord> records;
-      records.reserve(job->records.size());
-      for (std::size_t i = 0; i < job->records.size(); ++i) {
-        auto record = DecodeLogRecord(job->sequences[i], job->records[i]);
-        if (!record.ok()) {
-          fail(record.status());
-          break;
-        }
-        records.push_back(std::move(*record));
-      }
-      auto inputs = ToFoldInputs(records);
-      if (!inputs.ok()) {
-        fail(inputs.status());
-        continue;
-      }
-      events_done += inputs->size();
-      auto state = projections::Fold(job->person, std::move(*inputs));
-      if (projections::HasView(state))
-        WriteProjection(target, job->person, std::nullopt, state, now, &batch);
-      ++done;
-      if (++in_batch == kPersonsPerBatch) {
-        in_batch = 0;
-        flush();
-      }
-    }
-    flush();
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, options.threads); ++t)
-    threads.emplace_back(fold_jobs);
-
   auto progress = [&] {
     RebuildProgress p{
-        done, owners.persons.size(), events_done,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
+        persons_done, owners.persons.size(),
+        events_done,  std::chrono::duration<double>(SteadyClock::now() - started).count(),
+        events_read,  events_total};
     if (options.progress)
       options.progress(p);
     return p;
   };
-  auto last_report = std::chrono::steady_clock::now();
+  auto last_report = SteadyClock::now();
 
-  std::size_t next_person = 0;
-  while (next_person < owners.persons.size() && !failed()) {
+  Pass pass;
+  while (pass.first + pass.count < owners.persons.size() && !failed()) {
     // This pass: the next persons, up to the budget of records held.
-    std::unordered_map<std::uint64_t, Pending> pending;
-    std::uint64_t held = 0;
-    while (
-        next_person < owners.persons.size() &&
-        (pending.empty() || held + owners.persons[next_person].second <= options.events_per_pass)) {
-      const auto& [person, count] = owners.persons[next_person++];
-      pending[person] = Pending{count, FoldJob{person, {}, {}}};
-      held += count;
+    pass = Pass{pass.first + pass.count, 0, 0};
+    while (pass.first + pass.count < owners.persons.size() &&
+           (pass.count == 0 || pass.events + owners.persons[pass.first + pass.count].second <=
+                                   options.events_per_pass)) {
+      pass.events += owners.persons[pass.first + pass.count++].second;
     }
-    rocksdb::ReadOptions read;
-    read.fill_cache = false;
-    read.readahead_size = 2 << 20;
-    std::unique_ptr<rocksdb::Iterator> it(
-        store->db()->NewIterator(read, store->family(Family::kLog)));
-    for (it->SeekToFirst(); it->Valid() && !pending.empty() && !failed(); it->Next()) {
-      auto sequence = DecodeU64Key(it->key().ToStringView());
-      if (!sequence || *sequence >= owners.of_sequence.size())
-        continue;
-      auto found = pending.find(owners.of_sequence[*sequence]);
-      if (found == pending.end())
-        continue;
-      Pending& p = found->second;
-      p.job.records.push_back(it->value().ToString());
-      p.job.sequences.push_back(*sequence);
-      if (--p.remaining == 0) {
-        queue.Push(std::move(p.job));
-        pending.erase(found);
+
+    // Scan: thread t reads the t-th share of the sequences.
+    std::vector<ScanShare> shares(threads);
+    RunOnThreads(
+        threads,
+        [&](int t) {
+          const std::uint64_t span = next_sequence - 1;
+          ScanShareOfLog(*store, owners, pass, 1 + span * t / threads, 1 + span * (t + 1) / threads,
+                         &events_read, &shares[t]);
+        },
+        progress, &last_report);
+    for (auto& share : shares) {
+      if (!share.status.ok())
+        fail(share.status);
+    }
+    if (failed())
+      break;
+
+    // Group by person, each person's records in log order (the shares are in log order).
+    std::vector<std::uint64_t> begin(pass.count + 1, 0);
+    for (std::size_t slot = 0; slot < pass.count; ++slot)
+      begin[slot + 1] = begin[slot] + owners.persons[pass.first + slot].second;
+    std::vector<std::uint64_t> placed(begin.begin(), begin.end() - 1);
+    std::vector<ScannedRecord> by_person(pass.events);
+    for (const auto& share : shares) {
+      for (const auto& record : share.records)
+        by_person[placed[record.slot]++] = record;
+    }
+    for (std::size_t slot = 0; slot < pass.count; ++slot) {
+      if (placed[slot] != begin[slot + 1]) {
+        fail(Status::Corruption(fmt::format(
+            "the person-events index names {} events of person {} that are not in the log: "
+            "run `throughline admin verify`",
+            begin[slot + 1] - placed[slot], owners.persons[pass.first + slot].first)));
+        break;
       }
-      if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {
-        last_report = std::chrono::steady_clock::now();
-        progress();
-      }
     }
-    if (!it->status().ok()) {
-      fail(Status::IOError("scanning the log: " + it->status().ToString()));
-    } else if (!pending.empty() && !failed()) {
-      fail(Status::Corruption(fmt::format(
-          "the person-events index names {} events of person {} that are not in the log: "
-          "run `throughline admin verify`",
-          pending.begin()->second.remaining, pending.begin()->first)));
-    }
+    if (failed())
+      break;
+
+    // Fold: each thread takes the next few persons until none are left.
+    std::atomic<std::size_t> next_slot{0};
+    RunOnThreads(
+        threads,
+        [&](int) {
+          rocksdb::WriteBatch batch;
+          std::size_t in_batch = 0;
+          auto flush = [&] {
+            if (batch.Count() == 0)
+              return;
+            // Durable when the switch at the end flushes the generation.
+            if (Status s = store->WriteUnlogged(&batch); !s.ok())
+              fail(s);
+            batch.Clear();
+          };
+          std::vector<LogRecord> records;
+          for (std::size_t slot = next_slot.fetch_add(kPersonsPerTake);
+               slot < pass.count && !failed(); slot = next_slot.fetch_add(kPersonsPerTake)) {
+            const std::size_t end = std::min(slot + kPersonsPerTake, pass.count);
+            for (std::size_t s = slot; s < end; ++s) {
+              // The records lie anywhere in the arenas: ask for the next person's while this
+              // one's are decoded and folded.
+              for (std::uint64_t i = begin[s + 1]; s + 1 < end && i < begin[s + 2]; ++i)
+                __builtin_prefetch(by_person[i].value.data());
+              records.clear();
+              for (std::uint64_t i = begin[s]; i < begin[s + 1]; ++i) {
+                auto record = DecodeLogRecord(by_person[i].sequence, by_person[i].value);
+                if (!record.ok()) {
+                  fail(record.status());
+                  return;
+                }
+                records.push_back(std::move(*record));
+              }
+              auto inputs = ToFoldInputs(records);
+              if (!inputs.ok()) {
+                fail(inputs.status());
+                return;
+              }
+              const std::uint64_t person = owners.persons[pass.first + s].first;
+              events_done += inputs->size();
+              auto state = projections::Fold(person, std::move(*inputs));
+              if (projections::HasView(state))
+                WriteProjection(target, person, std::nullopt, state, now, &batch);
+              ++persons_done;
+              if (++in_batch == kPersonsPerBatch) {
+                in_batch = 0;
+                flush();
+              }
+            }
+          }
+          flush();
+        },
+        progress, &last_report);
   }
-  queue.Close();
-  for (auto& t : threads)
-    t.join();
   if (!error.ok())
     return error;
   if (Status s = store->SwitchProjectionGeneration(*generation, projections::kProjectionVersion);
@@ -266,7 +361,6 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
     *result = final_progress;
   return Status::OK();
 }
-
 Status RebuildIfStale(EventStore* store, const Clock& clock,
                       const std::function<void(const RebuildProgress&)>& progress) {
   const auto version = store->ProjectionVersion();

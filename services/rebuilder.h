@@ -1,12 +1,12 @@
 // Rebuilding every projection from the log: after a change of projection code (the stored
 // views carry its version), or on demand (`throughline rebuild`).
 //
-// Fills a new generation of the projection families beside the current one, scanning the log
-// in order and folding each person on one of several threads once all of their records are
-// read, then switches to it in one synced metadata write and drops the old one
-// (EventStore::CreateProjectionGeneration). Readers see the old views until the switch. The
-// log must not change meanwhile: the engine rebuilds before it starts consuming, and the
-// command refuses a directory an engine holds.
+// Fills a new generation of the projection families beside the current one: the log is scanned
+// in order, in one contiguous share per thread, each person's records are gathered, and the
+// persons are folded on the same threads. Then it switches to the new generation in one synced
+// metadata write and drops the old one (EventStore::CreateProjectionGeneration). Readers see the
+// old views until the switch. The log must not change meanwhile: the engine rebuilds before it
+// starts consuming, and the command refuses a directory an engine holds.
 
 #ifndef THROUGHLINE_SERVICES_REBUILDER_H_
 #define THROUGHLINE_SERVICES_REBUILDER_H_
@@ -23,12 +23,16 @@ namespace throughline::services {
 struct RebuildProgress {
   std::uint64_t persons_done = 0;
   std::uint64_t persons_total = 0;
-  std::uint64_t events_done = 0;
+  std::uint64_t events_done = 0;  // folded
   double seconds = 0;
+  // Records of current persons gathered from the log so far, of events_total. A pass gathers
+  // its persons' records before it folds any of them.
+  std::uint64_t events_read = 0;
+  std::uint64_t events_total = 0;
 };
 
 struct RebuildOptions {
-  // Folding threads, beside the one scanning the log. Default: 2
+  // Threads scanning the log, then folding. Default: 2
   int threads = 2;
   // Records held in memory at once (about 400 bytes each): a log with more events than this
   // is scanned once for each share of its persons. Default: 2,000,000

@@ -31,9 +31,11 @@ int Rebuild(const RebuildFlags& flags) {
   services::RebuildOptions options;
   options.threads = flags.threads;
   options.progress = [&](const services::RebuildProgress& p) {
-    progress.Update(
-        p.persons_total > 0 ? static_cast<double>(p.persons_done) / p.persons_total : 1.0,
-        p.events_done);
+    // Gathering a record and folding it are about equal shares of the work.
+    progress.Update(p.events_total > 0 ? static_cast<double>(p.events_read + p.events_done) /
+                                             (2.0 * p.events_total)
+                                       : 1.0,
+                    p.events_done);
   };
   services::RebuildProgress result;
   Status s = services::RebuildProjections(store->get(), clock, options, &result);

@@ -351,8 +351,23 @@ TEST_CASE("A rebuild gives back the same views, cohorts and alerts", "[integrati
     REQUIRE(RebuildProjections(&f.store(), f.clock(), options, &progress).ok());
     CHECK(progress.persons_done == 6);
     CHECK(progress.events_done == 19);
+    CHECK(progress.events_read == 19);
+    CHECK(progress.events_total == 19);
     CHECK(calls >= 1);
   }
+  // Passes of one or two persons (3 or 4 events each): the log is scanned five times, and some
+  // threads get no share of a pass's persons.
+  auto rebuild_in_passes = [&](int threads) {
+    RebuildOptions options;
+    options.events_per_pass = 7;
+    options.threads = threads;
+    RebuildProgress progress;
+    REQUIRE(RebuildProjections(&f.store(), f.clock(), options, &progress).ok());
+    CHECK(progress.persons_done == 6);
+    CHECK(progress.events_done == 19);
+  };
+  SECTION("in several passes, on one thread") { rebuild_in_passes(1); }
+  SECTION("in several passes, on more threads than a pass has persons") { rebuild_in_passes(3); }
   SECTION("at start, when the views were built by another projection version") {
     REQUIRE(f.store().SetProjectionVersion(projections::kProjectionVersion + 1).ok());
     f.Reopen();
@@ -362,6 +377,24 @@ TEST_CASE("A rebuild gives back the same views, cohorts and alerts", "[integrati
   CHECK(ReadFamily(f.store(), Family::kCohorts) == cohorts);
   CHECK(ReadFamily(f.store(), Family::kAlerts) == alerts);
   f.ExpectVerified();
+}
+
+TEST_CASE("A rebuild that finds an indexed event missing from the log keeps the views in use",
+          "[integration]") {
+  StoreFixture f;
+  f.Append({Arrest("a1", "2019-03-04T10:00:00Z"), Arrest("a2", "2019-05-01T10:00:00Z")});
+  const auto views = ReadFamily(f.store(), Family::kViews);
+  REQUIRE(f.store()
+              .db()
+              ->Delete(rocksdb::WriteOptions(), f.store().family(Family::kLog), U64Key(2))
+              .ok());
+  Status s = RebuildProjections(&f.store(), f.clock(), RebuildOptions{});
+  CHECK(s.IsCorruption());
+  CHECK_THAT(s.message(), Catch::Contains(fmt::format(
+                              "the person-events index names 1 events of person {} that are not "
+                              "in the log: run `throughline admin verify`",
+                              f.PersonOf("pnc:2015/0100001Z"))));
+  CHECK(ReadFamily(f.store(), Family::kViews) == views);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "services/http_client.h"
 #include "services/rebuilder.h"
 #include "services/store_keys.h"
+#include "tools/bench/http_load.h"
 #include "tools/bench/latency.h"
 #include "tools/bench/raw_limits.h"
 #include "tools/generator/generator.h"
@@ -261,48 +262,19 @@ Persons PickPersons(const services::EventStore& store, std::size_t most) {
   return p;
 }
 
-Latencies PersonViews(const std::string& address, const std::string& token,
-                      const std::vector<std::uint64_t>& persons, int connections,
-                      std::uint64_t requests, double rate, std::uint64_t* errors, double* seconds) {
-  std::vector<Latencies> each(static_cast<std::size_t>(connections));
-  std::atomic<std::uint64_t> failed{0};
-  std::vector<std::thread> threads;
-  // Paced (rate > 0): each connection sends at fixed times, and a request's latency counts from
-  // when it was due, so that a slow answer delaying the next request is counted, not hidden.
-  const auto interval = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(rate > 0 ? connections / rate : 0));
-  const auto started = Clock::now();
-  for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&, c] {
-      services::HttpConnection connection;
-      if (!connection.Connect(address)) {
-        ++failed;
-        return;
-      }
-      std::mt19937_64 random(static_cast<std::uint64_t>(c) + 1);
-      const services::Headers headers = {{"Authorization", "Bearer " + token}};
-      auto due = started + interval * c / connections;
-      for (std::uint64_t i = c; i < requests; i += static_cast<std::uint64_t>(connections)) {
-        const std::uint64_t person = persons[random() % persons.size()];
-        if (rate > 0)
-          std::this_thread::sleep_until(due);
-        const auto start = rate > 0 ? due : Clock::now();
-        due += interval;
-        const auto r = connection.Get(fmt::format("/v1/persons/id:{}", person), headers);
-        each[static_cast<std::size_t>(c)].Add(Clock::now() - start);
-        if (r.status != 200)
-          ++failed;
-      }
-    });
-  }
-  for (auto& t : threads)
-    t.join();
-  *seconds = Since(started);
-  Latencies all;
-  for (const auto& l : each)
-    all.Merge(l);
-  *errors = failed;
-  return all;
+// GETs of random persons' views, `requests` of them.
+HttpLoadResult PersonViews(const std::string& address, const std::string& token,
+                           const std::vector<std::uint64_t>& persons, int connections,
+                           std::uint64_t requests, double rate, std::uint64_t seed) {
+  HttpLoad load;
+  load.address = address;
+  load.headers = {{"Authorization", "Bearer " + token}};
+  load.connections = connections;
+  load.rate = rate;
+  std::mt19937_64 random(seed);
+  for (std::uint64_t i = 0; i < requests; ++i)
+    load.targets.push_back(fmt::format("/v1/persons/id:{}", persons[random() % persons.size()]));
+  return RunHttpLoad(load);
 }
 
 }  // namespace
@@ -436,19 +408,16 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   // As fast as the connections go (closed loop): the throughput; then paced at half of it,
   // where the latency target applies. Closed loop, 32 requests are always in flight, and on
   // 2 cores that the clients share no answer comes faster than 32 / throughput on average.
-  std::uint64_t view_errors = 0, paced_errors = 0;
-  double closed_seconds = 0, paced_seconds = 0;
-  const Latencies views = PersonViews(engine.address(), *probation, persons.all, o.connections,
-                                      o.view_requests, 0, &view_errors, &closed_seconds);
+  const HttpLoadResult views =
+      PersonViews(engine.address(), *probation, persons.all, o.connections, o.view_requests, 0, 1);
   const double view_throughput =
-      static_cast<double>(o.view_requests) / std::max(closed_seconds, 1e-3);
+      static_cast<double>(o.view_requests) / std::max(views.seconds, 1e-3);
   const double paced_rate = view_throughput / 2;
   say(fmt::format("person views paced at {:.0f}/s, half the {:.0f}/s just measured", paced_rate,
                   view_throughput));
   const std::string paced_metrics_before = services::HttpGet(engine.address(), "/metrics").body;
-  const Latencies paced =
-      PersonViews(engine.address(), *probation, persons.all, o.connections, o.view_requests / 2,
-                  paced_rate, &paced_errors, &paced_seconds);
+  const HttpLoadResult paced = PersonViews(engine.address(), *probation, persons.all, o.connections,
+                                           o.view_requests / 2, paced_rate, 2);
   const std::string paced_metrics_after = services::HttpGet(engine.address(), "/metrics").body;
   std::vector<std::string> view_keys;
   std::mt19937_64 random(7);
@@ -601,27 +570,27 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
                              rebuild >= 0.5 * raw_scan));
   run.rows.back().note = fmt::format("{} records", log_records);
-  LatencyRows("person view, HTTP, flat out", views, &raw_views, "RocksDB Get of the stored view", 0,
-              &run.rows);
+  LatencyRows("person view, HTTP, flat out", views.latencies, &raw_views,
+              "RocksDB Get of the stored view", 0, &run.rows);
   run.rows.back().note =
       fmt::format("{:.0f} requests/s on {} connections", view_throughput, o.connections);
-  if (view_errors > 0) {
+  if (views.errors > 0) {
     run.rows.back().pass = false;
-    run.rows.back().note = fmt::format("{} errors", view_errors);
+    run.rows.back().note = fmt::format("{} errors", views.errors);
   }
-  LatencyRows("person view, HTTP, paced", paced, &raw_views, "RocksDB Get of the stored view", 2.0,
-              &run.rows);
+  LatencyRows("person view, HTTP, paced", paced.latencies, &raw_views,
+              "RocksDB Get of the stored view", 2.0, &run.rows);
   // The server's part (request read to response written) beside the client's whole: what is
-  // left is the network, the accept, and the client's own threads waiting for a core.
+  // left is the network, and waiting for a core.
   run.rows.back().note = fmt::format(
       "{:.0f}/s asked (half the flat-out rate), {:.0f}/s achieved; engine p99 (bucket bound) "
       "from request read to response written {} ms",
-      paced_rate, static_cast<double>(paced.size()) / std::max(paced_seconds, 1e-3),
+      paced_rate, static_cast<double>(paced.latencies.size()) / std::max(paced.seconds, 1e-3),
       QuantileBetween(paced_metrics_before, paced_metrics_after, "throughline_http_request_seconds",
                       0.99));
-  if (paced_errors > 0) {
+  if (paced.errors > 0) {
     run.rows.back().pass = false;
-    run.rows.back().note = fmt::format("{} errors", paced_errors);
+    run.rows.back().note = fmt::format("{} errors", paced.errors);
   }
   LatencyRows("replay of ~100 events", replays, &raw_replays,
               "RocksDB reads of the person's index and records", 50.0, &run.rows);

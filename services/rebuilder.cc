@@ -161,7 +161,8 @@ void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& p
     auto value = share->arena.Copy(it->value().ToStringView());
     if (!value) {
       share->status = Status::IOError(
-          "rebuilding: out of memory holding the log's records: lower events_per_pass");
+          "rebuilding: out of memory holding the log's records: run `throughline rebuild` "
+          "with a lower --events-per-pass");
       return;
     }
     share->records.push_back(

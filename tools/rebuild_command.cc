@@ -17,6 +17,7 @@ namespace {
 struct RebuildFlags {
   std::string data;
   int threads = 2;
+  std::uint64_t events_per_pass = services::RebuildOptions{}.events_per_pass;
 };
 
 int Rebuild(const RebuildFlags& flags) {
@@ -30,6 +31,7 @@ int Rebuild(const RebuildFlags& flags) {
   Progress progress("events");
   services::RebuildOptions options;
   options.threads = flags.threads;
+  options.events_per_pass = flags.events_per_pass;
   options.progress = [&](const services::RebuildProgress& p) {
     // Gathering a record and folding it are about equal shares of the work.
     progress.Update(p.events_total > 0 ? static_cast<double>(p.events_read + p.events_done) /
@@ -59,7 +61,14 @@ void AddRebuildCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "rebuild", "Refold every view from the log and switch to them (the engine must be stopped)");
   cmd->add_option("--data", flags->data, "Data directory")->required();
-  cmd->add_option("--threads", flags->threads, "Folding threads")->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "Threads scanning the log, then folding")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--events-per-pass", flags->events_per_pass,
+                  "Records held in memory at once, about 400 bytes each: a larger log is scanned "
+                  "once per share of its persons")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([flags] { throw CLI::RuntimeError(Rebuild(*flags)); });
 }
 

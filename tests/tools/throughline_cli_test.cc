@@ -121,6 +121,16 @@ TEST_CASE("import, log and verify on a data directory", "[e2e]") {
     CHECK(out.find("27 dead letters") != std::string::npos);
     CHECK(out.find("verify: OK") != std::string::npos);
   }
+  SECTION("rebuild in passes of a few events, on 3 threads: every view verifies as a fresh fold") {
+    REQUIRE(
+        testing::Run(Binary() + " rebuild --data " + data + " --threads 3 --events-per-pass 5 2>&1",
+                     &out) == 0);
+    CHECK(out.find("rebuilt the views of") != std::string::npos);
+    REQUIRE(testing::Run(Binary() + " admin verify --data " + data + " 2>/dev/null", &out) == 0);
+    CHECK(out.find("verify: OK") != std::string::npos);
+    CHECK(testing::Run(Binary() + " rebuild --data " + data + " --events-per-pass 0 2>&1", &out) !=
+          0);
+  }
   SECTION("admin verify names a record with a flipped byte") {
     {
       auto store = services::EventStore::Open(data, services::StoreOptions{});

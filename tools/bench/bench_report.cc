@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "events/json_writer.h"
+#include "tools/bench/kernel_damon.h"
 
 namespace throughline::bench {
 
@@ -38,8 +39,8 @@ std::string DescribeMachine() {
                      static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 30);
   utsname u{};
   uname(&u);
-  return fmt::format("{} cores ({}), {:.0f} GiB, {} {}", std::thread::hardware_concurrency(), cpu,
-                     gib, u.sysname, u.release);
+  return fmt::format("{} cores ({}), {:.0f} GiB, {} {}{}", std::thread::hardware_concurrency(), cpu,
+                     gib, u.sysname, u.release, DescribeKdamonds(RunningKdamonds()));
 }
 
 std::string FormatTable(const BenchRun& run) {

@@ -38,7 +38,8 @@ std::string FormatJson(const BenchRun& run);
 // Writes bench.json, bench.txt and, when gnuplot is installed, bench.png into `dir`.
 Status WriteReport(const BenchRun& run, const std::string& dir);
 
-// This machine in a line: "2 cores (AMD EPYC ...), 24 GiB, Linux 6.1".
+// This machine in a line: "2 cores (AMD EPYC ...), 24 GiB, Linux 6.1", and whether the kernel
+// samples memory with DAMON (kernel_damon.h).
 std::string DescribeMachine();
 
 }  // namespace throughline::bench

@@ -28,6 +28,7 @@
 #include "services/rebuilder.h"
 #include "services/store_keys.h"
 #include "tools/bench/http_load.h"
+#include "tools/bench/kernel_damon.h"
 #include "tools/bench/latency.h"
 #include "tools/bench/raw_limits.h"
 #include "tools/generator/generator.h"
@@ -277,6 +278,34 @@ HttpLoadResult PersonViews(const std::string& address, const std::string& token,
   return RunHttpLoad(load);
 }
 
+// The share of a core the kernel's kdamond took during a phase (kernel_damon.h): its bursts
+// are where a latency tail on this machine comes from.
+class KdamondShare {
+ public:
+  KdamondShare() { Start(); }
+  void Start() {
+    start_ = Clock::now();
+    cpu_ = KdamondCpuSeconds(kdamonds_);
+  }
+  void End() {
+    seconds_ = std::chrono::duration<double>(Clock::now() - start_).count();
+    cpu_ = KdamondCpuSeconds(kdamonds_) - cpu_;
+  }
+  // "; the kernel's kdamond took 9% of a core meanwhile", or "" when DAMON is off.
+  std::string Note() const {
+    if (kdamonds_.empty() || seconds_ <= 0)
+      return "";
+    return fmt::format("; the kernel's kdamond took {:.0f}% of a core meanwhile",
+                       100 * cpu_ / seconds_);
+  }
+
+ private:
+  std::vector<Kdamond> kdamonds_ = RunningKdamonds();
+  Clock::time_point start_;
+  double cpu_ = 0;
+  double seconds_ = 0;
+};
+
 }  // namespace
 
 SuiteOptions QuickOptions(SuiteOptions o) {
@@ -416,8 +445,10 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   say(fmt::format("person views paced at {:.0f}/s, half the {:.0f}/s just measured", paced_rate,
                   view_throughput));
   const std::string paced_metrics_before = services::HttpGet(engine.address(), "/metrics").body;
+  KdamondShare paced_kdamond;
   const HttpLoadResult paced = PersonViews(engine.address(), *probation, persons.all, o.connections,
                                            o.view_requests / 2, paced_rate, 2);
+  paced_kdamond.End();
   const std::string paced_metrics_after = services::HttpGet(engine.address(), "/metrics").body;
   std::vector<std::string> view_keys;
   std::mt19937_64 random(7);
@@ -466,6 +497,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   say(fmt::format("subscription latency: produce to WebSocket delivery at {}/s",
                   o.subscription_rate));
   Latencies deliveries;
+  KdamondShare subscription_kdamond;
   std::uint64_t delivered = 0;
   std::string metrics_before, metrics_after;  // the engine's, around the phase
   // A redelivered message (the generator's duplicates) changes nothing, so is not delivered:
@@ -506,6 +538,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       }
     });
     metrics_before = services::HttpGet(engine.address(), "/metrics").body;
+    subscription_kdamond.Start();
     const auto start = Clock::now();
     for (std::size_t i = 0; i < live->json.size(); ++i) {
       std::this_thread::sleep_until(
@@ -521,6 +554,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     const Status flushed = (*publisher)->Flush();
     done = true;
     receiver.join();
+    subscription_kdamond.End();
     metrics_after = services::HttpGet(engine.address(), "/metrics").body;
     ws.Close();
     if (!flushed.ok())
@@ -588,6 +622,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       paced_rate, static_cast<double>(paced.latencies.size()) / std::max(paced.seconds, 1e-3),
       QuantileBetween(paced_metrics_before, paced_metrics_after, "throughline_http_request_seconds",
                       0.99));
+  run.rows.back().note += paced_kdamond.Note();
   if (paced.errors > 0) {
     run.rows.back().pass = false;
     run.rows.back().note = fmt::format("{} errors", paced.errors);
@@ -615,6 +650,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                       0.99),
       QuantileBetween(metrics_before, metrics_after, "throughline_subscription_delivery_seconds",
                       0.99));
+  run.rows[run.rows.size() - 2].note += subscription_kdamond.Note();
   BenchRow restart_row;
   restart_row.workload = "restart to ready";
   restart_row.figure = *restart;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "services/subscription.h"
+#include "services/thread_name.h"
 
 namespace throughline::services {
 
@@ -31,7 +32,10 @@ ChangeWindow::ChangeWindow(const EventStore* store, std::size_t capacity,
       first_(store->state().next_sequence),
       last_(first_ - 1),
       target_(last_),
-      thread_([this] { Run(); }) {}
+      thread_([this] {
+        NameThisThread("tl-changewindow");
+        Run();
+      }) {}
 
 ChangeWindow::~ChangeWindow() { Stop(); }
 

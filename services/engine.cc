@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "services/rebuilder.h"
+#include "services/thread_name.h"
 
 namespace throughline::services {
 
@@ -97,7 +98,10 @@ Result<std::unique_ptr<Engine>> Engine::Start(EngineOptions options, const Clock
   engine->ingest_ = std::make_unique<KafkaIngest>(std::move(ingest), engine->store_.get(),
                                                   &engine->queue_, &engine->metrics_, clock);
   engine->progress_at_ = std::chrono::steady_clock::now();
-  engine->writer_thread_ = std::thread([e = engine.get()] { e->WriterLoop(); });
+  engine->writer_thread_ = std::thread([e = engine.get()] {
+    NameThisThread("tl-writer");
+    e->WriterLoop();
+  });
   if (Status s = engine->ingest_->Start(); !s.ok())
     return s;
   spdlog::info("engine.started topics={} hmpps_topics={} group={} dead_letter_topic={}",

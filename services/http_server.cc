@@ -33,6 +33,7 @@
 
 #include "services/change_window.h"
 #include "services/subscription.h"
+#include "services/thread_name.h"
 
 namespace throughline::services {
 
@@ -801,10 +802,16 @@ void Impl::Run() {
   window_ = std::make_unique<ChangeWindow>(models_.store, options_.subscription_window,
                                            [this] { WakeAll(); });
   Accept();
-  for (int i = 0; i < std::max(1, options_.threads); ++i)
-    threads_.emplace_back([this] { ioc_.run(); });
-  threads_.emplace_back(
-      [this, work = net::make_work_guard(subscriber_ioc_)] { subscriber_ioc_.run(); });
+  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+    threads_.emplace_back([this, i] {
+      NameThisThread("tl-http-" + std::to_string(i));
+      ioc_.run();
+    });
+  }
+  threads_.emplace_back([this, work = net::make_work_guard(subscriber_ioc_)] {
+    NameThisThread("tl-subscribers");
+    subscriber_ioc_.run();
+  });
 }
 
 void Impl::Stop() {

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "services/thread_name.h"
+
 namespace throughline::services {
 
 namespace {
@@ -95,7 +97,10 @@ Status KafkaIngest::Start() {
     return KafkaError(err, "subscribing");
   }
   batch_started_ = std::chrono::steady_clock::now();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("tl-ingest");
+    Run();
+  });
   return Status::OK();
 }
 

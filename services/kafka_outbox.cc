@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "services/thread_name.h"
 #include "services/thread_priority.h"
 
 namespace throughline::services {
@@ -39,7 +40,10 @@ Status KafkaOutbox::Start() {
   if (!producer.ok())
     return producer.status();
   producer_ = std::move(*producer);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("tl-" + name_);
+    Run();
+  });
   return Status::OK();
 }
 

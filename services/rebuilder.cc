@@ -20,6 +20,7 @@
 #include "services/projection_reader.h"
 #include "services/projector.h"
 #include "services/store_keys.h"
+#include "services/thread_name.h"
 
 namespace throughline::services {
 
@@ -185,6 +186,7 @@ void RunOnThreads(int threads, const Work& work, const Report& report,
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
+      NameThisThread("tl-rebuild-" + std::to_string(t));
       work(t);
       --running;
     });

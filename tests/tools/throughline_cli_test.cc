@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <signal.h>
 #include <thread>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "services/event_store.h"
 #include "services/store_keys.h"
@@ -165,6 +167,27 @@ TEST_CASE("import, log and verify on a data directory", "[e2e]") {
     CHECK(testing::Run(Binary() + " verify --data " + dir.path() + "/nothing 2>&1", &out) == 2);
     CHECK(out.find("no Throughline data") != std::string::npos);
   }
+}
+
+TEST_CASE("serve names its threads, for top -H and perf", "[e2e]") {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  testing::ChildProcess engine({Binary(), "serve", "--data", data, "--listen", "127.0.0.1:0"},
+                               dir.path() + "/serve.log");
+  testing::WaitForEngine(data);
+  std::set<std::string> names;
+  for (const auto& task :
+       std::filesystem::directory_iterator(fmt::format("/proc/{}/task", engine.pid()))) {
+    std::string name = testing::ReadFile(task.path().string() + "/comm");
+    names.insert(name.substr(0, name.find('\n')));
+  }
+  INFO(fmt::format("{}", fmt::join(names, ", ")));
+  for (const char* expected : {"tl-writer", "tl-ingest", "tl-http-0", "tl-http-1", "tl-subscribers",
+                               "tl-changewindow", "tl-dead_letters", "tl-changes"}) {
+    CHECK(names.count(expected) == 1);
+  }
+  engine.Signal(SIGTERM);
+  CHECK(engine.Wait() == 0);
 }
 
 }  // namespace

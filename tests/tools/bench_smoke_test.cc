@@ -46,8 +46,8 @@ TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
                          "replay of ~100 events p99",
                          "subscription delivery p50",
                          "subscription delivery p99",
-                         "subscription, first 0.5 s after idle p50",
-                         "subscription, first 0.5 s after idle p99",
+                         "subscription, warm-up 0.5 s p50",
+                         "subscription, warm-up 0.5 s p99",
                          "restart to ready",
                          "memory: peak RSS during ingest",
                      });

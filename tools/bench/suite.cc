@@ -660,7 +660,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       QuantileBetween(metrics_before, metrics_after, "throughline_subscription_delivery_seconds",
                       0.99));
   run.rows[run.rows.size() - 2].note += subscription_kdamond.Note();
-  LatencyRows(fmt::format("subscription, first {} s after idle", o.subscription_warm_up_seconds),
+  LatencyRows(fmt::format("subscription, warm-up {} s", o.subscription_warm_up_seconds),
               warm_up_deliveries, nullptr, "", 0, &run.rows);
   BenchRow restart_row;
   restart_row.workload = "restart to ready";

@@ -7,7 +7,7 @@ namespace throughline::services {
 
 void NameThisThread(std::string name) {
   name.resize(std::min<std::size_t>(name.size(), 15));
-  // Only a name too long fails, and it cannot be: the result is of no use.
+  // It fails only for a name over 15 bytes, which the cut above rules out.
   (void)pthread_setname_np(pthread_self(), name.c_str());
 }
 

@@ -47,6 +47,12 @@ TEST_CASE("kdamond: which are on, what they sample, and the CPU they used", "[un
   CHECK(DescribeKdamonds(running) == ", kernel DAMON on (paddr, sampling every 500 ms)");
   CHECK(KdamondCpuSeconds(running, proc.string()) == Approx(400 / ticks));
 
+  // A file cut short, or with a field that is not a number: nothing counted, no exception.
+  Write(proc / "79" / "stat", "79 (kdamond.0) S 2 0 0 0 -1 2129984 0 0 0 0 250");
+  CHECK(KdamondCpuSeconds(running, proc.string()) == 0);
+  Write(proc / "79" / "stat", "79 (kdamond.0) S 2 0 0 0 -1 2129984 0 0 0 0 25x 150 0");
+  CHECK(KdamondCpuSeconds(running, proc.string()) == 0);
+
   // Its thread gone (the kdamond stopped between the two readings): no CPU, no crash.
   std::filesystem::remove_all(proc / "79");
   CHECK(KdamondCpuSeconds(running, proc.string()) == 0);

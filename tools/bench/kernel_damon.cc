@@ -1,5 +1,6 @@
 #include "tools/bench/kernel_damon.h"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,16 +64,18 @@ double KdamondCpuSeconds(const std::vector<Kdamond>& kdamonds, const std::string
       continue;
     std::istringstream fields(stat.substr(close + 2));
     std::string field;
-    std::uint64_t utime = 0, stime = 0;
-    for (int i = 3; fields >> field; ++i) {
-      if (i == 14)
-        utime = std::stoull(field);
-      if (i == 15) {
-        stime = std::stoull(field);
-        break;
+    std::uint64_t ticks_used[2] = {0, 0};  // utime, stime: fields 14 and 15
+    int numbers = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i >= 14) {
+        auto [end, ec] =
+            std::from_chars(field.data(), field.data() + field.size(), ticks_used[i - 14]);
+        numbers += ec == std::errc() && end == field.data() + field.size();
       }
     }
-    seconds += static_cast<double>(utime + stime) / ticks;
+    // A file not laid out as the kernel lays it out counts nothing rather than stopping a run.
+    if (numbers == 2)
+      seconds += static_cast<double>(ticks_used[0] + ticks_used[1]) / ticks;
   }
   return seconds;
 }

@@ -35,6 +35,15 @@ Status EmbeddedKafka::CreateTopic(const std::string& topic, int partitions, int 
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return KafkaError(err, fmt::format("creating topic {}", topic));
   }
+  // librdkafka 2.0.2's mock picks each leader at random: one broker of three would lead none
+  // of six partitions in about one topic in eleven. Kafka spreads them; so do we, where every
+  // broker is a replica (otherwise the leader must stay among the replicas the mock chose).
+  if (brokers_ > 1 && replication >= brokers_) {
+    for (int p = 0; p < partitions; ++p) {
+      if (Status s = SetLeader(topic, p, 1 + p % brokers_); !s.ok())
+        return s;
+    }
+  }
   return Status::OK();
 }
 

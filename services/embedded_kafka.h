@@ -47,7 +47,8 @@ class EmbeddedKafka {
   // host:port[,host:port...] on 127.0.0.1.
   const std::string& bootstrap() const { return bootstrap_; }
 
-  // Each partition on `replication` brokers (at most the cluster's), led by one of them.
+  // Each partition on `replication` brokers (at most the cluster's), led by one of them: by
+  // broker 1 + partition % brokers when every broker is a replica, as Kafka spreads leaders.
   Status CreateTopic(const std::string& topic, int partitions, int replication = 1);
 
   // Fault injection, for tests (docs/reliability.md). Brokers are numbered 1..brokers.

@@ -31,13 +31,13 @@ namespace throughline::events {
 
 namespace {
 
-using codec::ByteSource;
 using codec::CorruptRecord;
 using codec::Decoder;
 using codec::Encoder;
 using codec::InArchive;
 using codec::OutArchive;
-using codec::StringSink;
+using codec::ReadStream;
+using codec::WriteStream;
 
 // How to decode `data` for each (type, dataversion).
 struct DataCodec {
@@ -73,9 +73,8 @@ const DataCodec* FindDataCodec(std::uint16_t type, std::uint16_t version) {
 
 void EncodeEvent(const Event& event, std::string* out) {
   out->push_back(static_cast<char>(kEventFormatVersion));
-  StringSink sink(out);
-  std::ostream stream(&sink);
-  OutArchive ar(stream);
+  WriteStream sink(out);
+  OutArchive ar(sink.stream());
   Encoder e(ar);
   const TypeInfo& info = event.info();
   ar(static_cast<std::uint16_t>(info.type), info.version);
@@ -118,12 +117,11 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
   if (record.size() < 2 || static_cast<std::uint8_t>(record[1]) > 1) {
     return Status::Corruption("event record: bad endianness byte");
   }
-  ByteSource source(record.substr(1));
-  std::istream stream(&source);
+  ReadStream source(record.substr(1));
   Event event;
   try {
-    InArchive ar(stream);
-    Decoder d(ar, source);
+    InArchive ar(source.stream());
+    Decoder d(ar, source.buffer());
     std::uint16_t type = 0, dataversion = 0;
     ar(type, dataversion);
     const DataCodec* codec = FindDataCodec(type, dataversion);
@@ -157,9 +155,9 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
   } catch (const cereal::Exception& e) {
     return Status::Corruption(fmt::format("event record truncated: {}", e.what()));
   }
-  if (source.remaining() != 0) {
+  if (source.buffer().remaining() != 0) {
     return Status::Corruption(
-        fmt::format("event record has {} bytes after its end", source.remaining()));
+        fmt::format("event record has {} bytes after its end", source.buffer().remaining()));
   }
   return event;
 }

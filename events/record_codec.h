@@ -48,7 +48,8 @@ constexpr std::uint64_t kMaxItems = 100'000;
 // Appends whatever is written to it to a std::string, without ostringstream's copies.
 class StringSink : public std::streambuf {
  public:
-  explicit StringSink(std::string* out) : out_(out) {}
+  explicit StringSink(std::string* out = nullptr) : out_(out) {}
+  void Reset(std::string* out) { out_ = out; }
 
  protected:
   int_type overflow(int_type c) override {
@@ -68,12 +69,51 @@ class StringSink : public std::streambuf {
 // Reads from a byte range in place, and says how much is left.
 class ByteSource : public std::streambuf {
  public:
-  explicit ByteSource(std::string_view bytes) {
+  explicit ByteSource(std::string_view bytes = {}) { Reset(bytes); }
+  void Reset(std::string_view bytes) {
     char* p = const_cast<char*>(bytes.data());  // read-only: nothing here writes through it
     setg(p, p, p + bytes.size());
   }
   std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
 };
+
+// The streams an archive is built on, one of each kind per thread, pointed at each record in
+// turn. Constructing a std::istream or std::ostream copies the global locale (a reference count
+// that every thread shares) and looks up its facets: in a rebuild that cost more than a small
+// record's decoding did. A record coded while another is on the same thread gets its own.
+template <class Buffer, class Stream>
+class ThreadStream {
+ public:
+  template <class Target>
+  explicit ThreadStream(Target target) : slot_(Take()) {
+    slot_.buffer.Reset(target);
+    slot_.stream.clear();
+  }
+  ~ThreadStream() { slot_.busy = false; }
+  ThreadStream(const ThreadStream&) = delete;
+  ThreadStream& operator=(const ThreadStream&) = delete;
+
+  Stream& stream() { return slot_.stream; }
+  const Buffer& buffer() const { return slot_.buffer; }
+
+ private:
+  struct Slot {
+    Buffer buffer;
+    Stream stream{&buffer};
+    bool busy = false;
+  };
+  Slot& Take() {
+    static thread_local Slot shared;
+    Slot& slot = shared.busy ? own_.emplace() : shared;
+    slot.busy = true;
+    return slot;
+  }
+
+  std::optional<Slot> own_;  // before slot_: Take() may fill it
+  Slot& slot_;
+};
+using ReadStream = ThreadStream<ByteSource, std::istream>;
+using WriteStream = ThreadStream<StringSink, std::ostream>;
 
 // Thrown inside a decoder only, and turned into a Status at its boundary.
 struct CorruptRecord {
@@ -233,9 +273,8 @@ class Decoder {
 // Appends the archive of `record` (no version byte: the caller frames it) to `out`.
 template <Record R>
 void EncodeRecord(const R& record, std::string* out) {
-  StringSink sink(out);
-  std::ostream stream(&sink);
-  OutArchive ar(stream);
+  WriteStream sink(out);
+  OutArchive ar(sink.stream());
   Encoder e(ar);
   e.Put(record);
 }
@@ -248,20 +287,19 @@ Status DecodeRecord(std::string_view bytes, R* record, std::string_view what) {
   // any other value as big-endian and read the record swapped.
   if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) > 1)
     return Status::Corruption(fmt::format("{}: bad endianness byte", what));
-  ByteSource source(bytes);
-  std::istream stream(&source);
+  ReadStream source(bytes);
   try {
-    InArchive ar(stream);
-    Decoder d(ar, source);
+    InArchive ar(source.stream());
+    Decoder d(ar, source.buffer());
     d.Get(record);
   } catch (const CorruptRecord& e) {
     return Status::Corruption(fmt::format("{}: {}", what, e.what));
   } catch (const cereal::Exception& e) {
     return Status::Corruption(fmt::format("{} truncated: {}", what, e.what()));
   }
-  if (source.remaining() != 0) {
+  if (source.buffer().remaining() != 0) {
     return Status::Corruption(
-        fmt::format("{} has {} bytes after its end", what, source.remaining()));
+        fmt::format("{} has {} bytes after its end", what, source.buffer().remaining()));
   }
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "events/event_json.h"
+#include "events/record_codec.h"
 #include "events/upcaster.h"
 #include "tests/test_support.h"
 
@@ -34,6 +35,23 @@ TEST_CASE("decode(encode(e)) == e for every type and version") {
     REQUIRE(stored.ok());
     CHECK(*stored == e);
   }
+}
+
+TEST_CASE("A record decoded while another is, on the same thread, does not take over its stream") {
+  const std::vector<Event> events = SampleEvents();
+  const std::string outer_record = EncodeEvent(events.front());
+  const std::string inner_record = EncodeEvent(events.back());
+  // The thread's stream, pointed at the outer record (after its format byte).
+  codec::ReadStream outer(std::string_view(outer_record).substr(1));
+  auto inner = DecodeStoredEvent(inner_record);
+  REQUIRE(inner.ok());
+  CHECK(*inner == events.back());
+  CHECK(outer.buffer().remaining() == outer_record.size() - 1);
+  codec::InArchive archive(outer.stream());  // reads the outer record's endianness byte
+  CHECK(outer.buffer().remaining() == outer_record.size() - 2);
+  std::uint16_t type = 0;
+  archive(type);
+  CHECK(type == static_cast<std::uint16_t>(events.front().info().type));
 }
 
 TEST_CASE("Flags and attributes survive the round trip") {

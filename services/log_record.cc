@@ -60,7 +60,7 @@ std::string EncodeLogRecord(const LogRecord& r) {
   return out;
 }
 
-Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value) {
+Result<LogRecordView> ParseLogRecord(std::uint64_t sequence, std::string_view value) {
   const auto corrupt = [&](std::string_view what) {
     return Status::Corruption(fmt::format("log record {}: {}", sequence, what));
   };
@@ -76,34 +76,54 @@ Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value
     }
     return corrupt(fmt::format("format {} does not exist", format));
   }
-  LogRecord r;
-  r.sequence = sequence;
-  std::string_view hash;
-  std::uint32_t conflicts = 0;
+  LogRecordView r;
   if (!in.ReadI64(&r.appended_at.unix_ms) || !in.ReadFixed64(&r.person) ||
-      !in.ReadRaw(r.previous_hash.size(), &hash) || !in.ReadBytes(&r.origin.topic) ||
-      !in.ReadI32(&r.origin.partition) || !in.ReadI64(&r.origin.offset) ||
-      !in.ReadFixed32(&conflicts)) {
+      !in.ReadRaw(sizeof(RecordHash), &r.previous_hash) || !in.ReadBytes(&r.topic) ||
+      !in.ReadI32(&r.partition) || !in.ReadI64(&r.offset) || !in.ReadFixed32(&r.conflict_count)) {
     return corrupt("truncated header");
   }
-  std::copy(hash.begin(), hash.end(), r.previous_hash.begin());
   // Each conflict takes at least 13 bytes; more than could fit is corruption.
-  if (conflicts > in.remaining() / 13)
+  if (r.conflict_count > in.remaining() / 13)
     return corrupt("conflict count larger than the record");
-  r.conflicts.resize(conflicts);
-  for (auto& c : r.conflicts) {
+  const std::size_t conflicts_start = value.size() - in.remaining();
+  for (std::uint32_t i = 0; i < r.conflict_count; ++i) {
     std::uint8_t kind = 0;
-    if (!in.ReadU8(&kind) || !in.ReadBytes(&c.value) || !in.ReadFixed64(&c.other_person)) {
+    std::string_view identifier;
+    std::uint64_t other_person = 0;
+    if (!in.ReadU8(&kind) || !in.ReadBytes(&identifier) || !in.ReadFixed64(&other_person)) {
       return corrupt("truncated conflict");
     }
-    c.kind = static_cast<events::IdentifierKind>(kind);
-    if (events::IdentifierKindName(c.kind) == "unknown")
+    if (events::IdentifierKindName(static_cast<events::IdentifierKind>(kind)) == "unknown")
       return corrupt("unknown identifier kind");
   }
+  r.conflicts = value.substr(conflicts_start, value.size() - in.remaining() - conflicts_start);
   if (!in.ReadBytes(&r.event))
     return corrupt("truncated event");
   if (!in.done())
     return corrupt(fmt::format("{} bytes after the end", in.remaining()));
+  return r;
+}
+
+Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value) {
+  auto view = ParseLogRecord(sequence, value);
+  if (!view.ok())
+    return view.status();
+  LogRecord r;
+  r.sequence = sequence;
+  r.appended_at = view->appended_at;
+  r.person = view->person;
+  std::copy(view->previous_hash.begin(), view->previous_hash.end(), r.previous_hash.begin());
+  r.origin = {std::string(view->topic), view->partition, view->offset};
+  r.conflicts.resize(view->conflict_count);
+  ByteReader conflicts(view->conflicts);  // checked by the parse
+  for (auto& c : r.conflicts) {
+    std::uint8_t kind = 0;
+    conflicts.ReadU8(&kind);
+    conflicts.ReadBytes(&c.value);
+    conflicts.ReadFixed64(&c.other_person);
+    c.kind = static_cast<events::IdentifierKind>(kind);
+  }
+  r.event = std::string(view->event);
   return r;
 }
 

@@ -56,7 +56,23 @@ struct LogRecord {
   bool operator==(const LogRecord&) const = default;
 };
 
+// A record's value parsed in place: every field a view into the value, nothing copied. For
+// paths that read every record of the log and keep only a part of each (the rebuild).
+struct LogRecordView {
+  events::Timestamp appended_at;
+  std::uint64_t person = 0;
+  std::string_view previous_hash;  // 32 bytes
+  std::string_view topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::uint32_t conflict_count = 0;
+  std::string_view conflicts;  // conflict_count entries, each checked, in the value's encoding
+  std::string_view event;
+};
+
 std::string EncodeLogRecord(const LogRecord& record);
+// The same checks and errors as DecodeLogRecord; the views live as long as `value`.
+Result<LogRecordView> ParseLogRecord(std::uint64_t sequence, std::string_view value);
 // `sequence` is the record's key. Corruption when the bytes do not parse; NotSupported for a
 // format version from the future. The event inside is not decoded here.
 Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value);

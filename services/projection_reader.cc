@@ -11,12 +11,18 @@
 
 namespace throughline::services {
 
+Result<projections::FoldInput> ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
+                                           std::uint32_t identity_conflicts,
+                                           std::string_view event) {
+  auto decoded = events::DecodeEvent(event);
+  if (!decoded.ok())
+    return decoded.status();
+  return projections::FoldInput{sequence, appended_at, std::move(*decoded), identity_conflicts};
+}
+
 Result<projections::FoldInput> ToFoldInput(const LogRecord& record) {
-  auto event = events::DecodeEvent(record.event);
-  if (!event.ok())
-    return event.status();
-  return projections::FoldInput{record.sequence, record.appended_at, std::move(*event),
-                                static_cast<std::uint32_t>(record.conflicts.size())};
+  return ToFoldInput(record.sequence, record.appended_at,
+                     static_cast<std::uint32_t>(record.conflicts.size()), record.event);
 }
 
 Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records) {

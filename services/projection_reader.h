@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/status.h"
@@ -22,6 +23,10 @@ namespace throughline::services {
 
 // A log record as the fold takes it: the event decoded and upcast.
 Result<projections::FoldInput> ToFoldInput(const LogRecord& record);
+// The same from just the parts the fold uses (of a record parsed in place: LogRecordView).
+Result<projections::FoldInput> ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
+                                           std::uint32_t identity_conflicts,
+                                           std::string_view event);
 
 // Records as fold inputs.
 Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records);

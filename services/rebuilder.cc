@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <sys/mman.h>
 #include <thread>
@@ -55,29 +56,84 @@ struct Owners {
   std::vector<std::uint32_t> of_sequence;  // 1 + the owner's index in `persons`; 0: none
 };
 
-Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& current) {
+// Runs `work(t)` on `threads` threads, and `report()` about once a second until they are done.
+template <typename Work, typename Report>
+void RunOnThreads(int threads, const Work& work, const Report& report,
+                  SteadyClock::time_point* last_report) {
+  std::atomic<int> running{threads};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      NameThisThread("tl-rebuild-" + std::to_string(t));
+      work(t);
+      --running;
+    });
+  }
+  while (running > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (SteadyClock::now() - *last_report > std::chrono::seconds(1)) {
+      *last_report = SteadyClock::now();
+      report();
+    }
+  }
+  for (auto& t : pool)
+    t.join();
+}
+
+// The index is in person order, as `current` is: thread t merges the t-th share of the current
+// persons with their part of the index, rather than searching for each key. Persons without an
+// event in the index are left out.
+Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& current, int threads,
+                  SteadyClock::time_point* last_report) {
   Owners owners;
   owners.of_sequence.assign(store.state().next_sequence, 0);
-  rocksdb::ReadOptions read;
-  read.fill_cache = false;
-  read.readahead_size = 2 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store.db()->NewIterator(read, store.family(Family::kPersonEvents)));
-  // Both in person order: a merge, not a search per key.
-  auto next_current = current.begin();
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto parts = DecodePersonEventKey(it->key().ToStringView());
-    if (!parts || parts->sequence >= owners.of_sequence.size())
+  std::vector<std::uint32_t> counts(current.size(), 0);
+  RunOnThreads(
+      threads,
+      [&](int t) {
+        const std::size_t first = current.size() * t / threads;
+        const std::size_t end = current.size() * (t + 1) / threads;
+        if (first == end)
+          return;
+        // Past the share's last person: the next share's first, or the end of the index.
+        const std::string upper = end < current.size() ? U64Key(current[end]) : std::string();
+        rocksdb::Slice upper_slice(upper);
+        rocksdb::ReadOptions read;
+        read.fill_cache = false;
+        read.readahead_size = 2 << 20;
+        if (!upper.empty())
+          read.iterate_upper_bound = &upper_slice;
+        std::unique_ptr<rocksdb::Iterator> it(
+            store.db()->NewIterator(read, store.family(Family::kPersonEvents)));
+        std::size_t next = first;
+        for (it->Seek(U64Key(current[first])); it->Valid(); it->Next()) {
+          auto parts = DecodePersonEventKey(it->key().ToStringView());
+          if (!parts || parts->sequence >= owners.of_sequence.size())
+            continue;
+          while (next != end && current[next] < parts->person)
+            ++next;
+          if (next == end)
+            break;
+          if (current[next] != parts->person)
+            continue;
+          ++counts[next];
+          // Relaxed: a sequence indexed under two persons (corruption) is written by whichever
+          // comes last, and the rebuild then fails on the other's count.
+          std::atomic_ref(owners.of_sequence[parts->sequence])
+              .store(static_cast<std::uint32_t>(next + 1), std::memory_order_relaxed);
+        }
+      },
+      [] {}, last_report);
+  // Leave out the persons without events, and renumber the owners to match.
+  std::vector<std::uint32_t> renumbered(current.size() + 1, 0);
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    if (counts[i] == 0)
       continue;
-    while (next_current != current.end() && *next_current < parts->person)
-      ++next_current;
-    if (next_current == current.end() || *next_current != parts->person)
-      continue;
-    if (owners.persons.empty() || owners.persons.back().first != parts->person)
-      owners.persons.push_back({parts->person, 0});
-    ++owners.persons.back().second;
-    owners.of_sequence[parts->sequence] = static_cast<std::uint32_t>(owners.persons.size());
+    owners.persons.push_back({current[i], counts[i]});
+    renumbered[i + 1] = static_cast<std::uint32_t>(owners.persons.size());
   }
+  for (auto& owner : owners.of_sequence)
+    owner = renumbered[owner];
   return owners;
 }
 
@@ -121,16 +177,23 @@ class RecordArena {
   std::size_t used_ = 0, capacity_ = 0;
 };
 
+// What the fold needs of a log record: its event's bytes (in an arena) and two fields of its
+// header. Holding the whole record would hold a fifth more bytes, each of them first touched.
+// Trivial, so that the array they are grouped into is not written twice (zeroed, then filled).
 struct ScannedRecord {
   std::uint64_t sequence;
+  std::int64_t appended_at_ms;
+  const char* event;
+  std::uint32_t event_size;
   std::uint32_t slot;  // the owner's place in the pass
-  std::string_view value;
+  std::uint32_t identity_conflicts;
 };
 
 // What one thread read of its share of the log, in log order.
 struct ScanShare {
   RecordArena arena;
   std::vector<ScannedRecord> records;
+  std::vector<std::uint32_t> per_slot;  // records kept of each of the pass's persons
   Status status;
 };
 
@@ -151,6 +214,7 @@ void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& p
   read.readahead_size = 2 << 20;
   read.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(read, store.family(Family::kLog)));
+  share->per_slot.assign(pass.count, 0);
   std::uint64_t counted = 0;
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto sequence = DecodeU64Key(it->key().ToStringView());
@@ -159,15 +223,23 @@ void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& p
     const std::uint32_t owner = owners.of_sequence[*sequence];
     if (owner == 0 || owner - 1 < pass.first || owner - 1 >= pass.first + pass.count)
       continue;
-    auto value = share->arena.Copy(it->value().ToStringView());
-    if (!value) {
+    auto record = ParseLogRecord(*sequence, it->value().ToStringView());
+    if (!record.ok()) {
+      share->status = record.status();
+      return;
+    }
+    auto event = share->arena.Copy(record->event);
+    if (!event) {
       share->status = Status::IOError(
           "rebuilding: out of memory holding the log's records: run `throughline rebuild` "
           "with a lower --events-per-pass");
       return;
     }
-    share->records.push_back(
-        {*sequence, static_cast<std::uint32_t>(owner - 1 - pass.first), *value});
+    const auto slot = static_cast<std::uint32_t>(owner - 1 - pass.first);
+    share->records.push_back({*sequence, record->appended_at.unix_ms, event->data(),
+                              static_cast<std::uint32_t>(event->size()), slot,
+                              record->conflict_count});
+    ++share->per_slot[slot];
     if (++counted == 4096) {
       *read_count += counted;
       counted = 0;
@@ -176,30 +248,6 @@ void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& p
   *read_count += counted;
   if (!it->status().ok())
     share->status = Status::IOError("scanning the log: " + it->status().ToString());
-}
-
-// Runs `work(t)` on `threads` threads, and `report()` about once a second until they are done.
-template <typename Work, typename Report>
-void RunOnThreads(int threads, const Work& work, const Report& report,
-                  SteadyClock::time_point* last_report) {
-  std::atomic<int> running{threads};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      NameThisThread("tl-rebuild-" + std::to_string(t));
-      work(t);
-      --running;
-    });
-  }
-  while (running > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (SteadyClock::now() - *last_report > std::chrono::seconds(1)) {
-      *last_report = SteadyClock::now();
-      report();
-    }
-  }
-  for (auto& t : pool)
-    t.join();
 }
 
 }  // namespace
@@ -220,8 +268,9 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
     return generation.status();
   const ProjectionTarget target = ProjectionTarget::Of(*generation);
   const events::Timestamp now = clock.Now();
-  const Owners owners = ReadOwners(*store, CurrentPersons(*store));
   const int threads = std::max(1, options.threads);
+  auto last_report = SteadyClock::now();
+  const Owners owners = ReadOwners(*store, CurrentPersons(*store), threads, &last_report);
   const std::uint64_t next_sequence = store->state().next_sequence;
 
   std::uint64_t events_total = 0;
@@ -248,7 +297,6 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
       options.progress(p);
     return p;
   };
-  auto last_report = SteadyClock::now();
 
   Pass pass;
   while (pass.first + pass.count < owners.persons.size() && !failed()) {
@@ -277,27 +325,38 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
     if (failed())
       break;
 
-    // Group by person, each person's records in log order (the shares are in log order).
+    // Group by person, each person's records in log order: a counting sort, each thread placing
+    // its own share's records after those of the shares before it.
     std::vector<std::uint64_t> begin(pass.count + 1, 0);
     for (std::size_t slot = 0; slot < pass.count; ++slot)
       begin[slot + 1] = begin[slot] + owners.persons[pass.first + slot].second;
-    std::vector<std::uint64_t> placed(begin.begin(), begin.end() - 1);
-    std::vector<ScannedRecord> by_person(pass.events);
-    for (const auto& share : shares) {
-      for (const auto& record : share.records)
-        by_person[placed[record.slot]++] = record;
+    std::vector<std::vector<std::uint64_t>> placed(threads);
+    placed[0].assign(begin.begin(), begin.end() - 1);
+    for (int t = 1; t < threads; ++t) {
+      placed[t] = placed[t - 1];
+      for (std::size_t slot = 0; slot < pass.count; ++slot)
+        placed[t][slot] += shares[t - 1].per_slot[slot];
     }
     for (std::size_t slot = 0; slot < pass.count; ++slot) {
-      if (placed[slot] != begin[slot + 1]) {
+      const std::uint64_t found = placed[threads - 1][slot] + shares[threads - 1].per_slot[slot];
+      if (found != begin[slot + 1]) {
         fail(Status::Corruption(fmt::format(
             "the person-events index names {} events of person {} that are not in the log: "
             "run `throughline admin verify`",
-            begin[slot + 1] - placed[slot], owners.persons[pass.first + slot].first)));
+            begin[slot + 1] - found, owners.persons[pass.first + slot].first)));
         break;
       }
     }
     if (failed())
       break;
+    std::unique_ptr<ScannedRecord[]> by_person(new ScannedRecord[pass.events]);
+    RunOnThreads(
+        threads,
+        [&](int t) {
+          for (const auto& record : shares[t].records)
+            by_person[placed[t][record.slot]++] = record;
+        },
+        progress, &last_report);
 
     // Fold: each thread takes the next few persons until none are left.
     std::atomic<std::size_t> next_slot{0};
@@ -314,7 +373,6 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
               fail(s);
             batch.Clear();
           };
-          std::vector<LogRecord> records;
           for (std::size_t slot = next_slot.fetch_add(kPersonsPerTake);
                slot < pass.count && !failed(); slot = next_slot.fetch_add(kPersonsPerTake)) {
             const std::size_t end = std::min(slot + kPersonsPerTake, pass.count);
@@ -322,24 +380,22 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
               // The records lie anywhere in the arenas: ask for the next person's while this
               // one's are decoded and folded.
               for (std::uint64_t i = begin[s + 1]; s + 1 < end && i < begin[s + 2]; ++i)
-                __builtin_prefetch(by_person[i].value.data());
-              records.clear();
+                __builtin_prefetch(by_person[i].event);
+              std::vector<projections::FoldInput> inputs;
+              inputs.reserve(begin[s + 1] - begin[s]);
               for (std::uint64_t i = begin[s]; i < begin[s + 1]; ++i) {
-                auto record = DecodeLogRecord(by_person[i].sequence, by_person[i].value);
-                if (!record.ok()) {
-                  fail(record.status());
+                const ScannedRecord& r = by_person[i];
+                auto input = ToFoldInput(r.sequence, events::Timestamp{r.appended_at_ms},
+                                         r.identity_conflicts, {r.event, r.event_size});
+                if (!input.ok()) {
+                  fail(input.status());
                   return;
                 }
-                records.push_back(std::move(*record));
-              }
-              auto inputs = ToFoldInputs(records);
-              if (!inputs.ok()) {
-                fail(inputs.status());
-                return;
+                inputs.push_back(std::move(*input));
               }
               const std::uint64_t person = owners.persons[pass.first + s].first;
-              events_done += inputs->size();
-              auto state = projections::Fold(person, std::move(*inputs));
+              events_done += inputs.size();
+              auto state = projections::Fold(person, std::move(inputs));
               if (projections::HasView(state))
                 WriteProjection(target, person, std::nullopt, state, now, &batch);
               ++persons_done;

@@ -60,6 +60,26 @@ TEST_CASE("Log records round-trip and refuse corruption") {
   CHECK(DecodeLogRecord(42, future).status().IsNotSupported());
 }
 
+TEST_CASE("A log record parsed in place gives the decoded fields as views into its value") {
+  const LogRecord r = SampleRecord();
+  const std::string value = EncodeLogRecord(r);
+  auto parsed = ParseLogRecord(42, value);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->appended_at == r.appended_at);
+  CHECK(parsed->person == r.person);
+  CHECK(parsed->previous_hash ==
+        std::string_view(reinterpret_cast<const char*>(r.previous_hash.data()), 32));
+  CHECK(parsed->topic == r.origin.topic);
+  CHECK(parsed->partition == r.origin.partition);
+  CHECK(parsed->offset == r.origin.offset);
+  CHECK(parsed->conflict_count == 1);
+  CHECK(parsed->event == r.event);
+  // Views, not copies: each lies inside the value.
+  CHECK(parsed->event.data() >= value.data());
+  CHECK(parsed->event.data() + parsed->event.size() == value.data() + value.size());
+  EveryCutAndFlipIsSafe(value, [](std::string_view v) { return ParseLogRecord(42, v); });
+}
+
 TEST_CASE("The record hash covers the sequence and every byte") {
   const std::string value = EncodeLogRecord(SampleRecord());
   const RecordHash h = HashRecord(42, value);

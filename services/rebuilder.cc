@@ -101,6 +101,9 @@ Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& cur
         rocksdb::ReadOptions read;
         read.fill_cache = false;
         read.readahead_size = 2 << 20;
+        // The family filters by person prefix: a seek in prefix order would skip every table
+        // file without the share's first person, and the persons in them with it.
+        read.total_order_seek = true;
         if (!upper.empty())
           read.iterate_upper_bound = &upper_slice;
         std::unique_ptr<rocksdb::Iterator> it(

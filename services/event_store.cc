@@ -328,8 +328,8 @@ Result<ProjectionFamilies> EventStore::CreateProjectionGeneration() {
 
 Status EventStore::SwitchProjectionGeneration(const ProjectionFamilies& next,
                                               std::uint8_t projection_version) {
-  // A rebuild writes the generation without the write-ahead log: it is made durable here, in
-  // its own files, before anything points at it.
+  // A rebuild's tables are durable once ingested; this flush is for anything written to the
+  // generation through the memtables, so that all of it is in files before anything points at it.
   std::vector<rocksdb::ColumnFamilyHandle*> filled(next.families.begin(), next.families.end());
   if (Status s = FromRocks(db_->Flush(rocksdb::FlushOptions(), filled), "flushing the new views");
       !s.ok()) {
@@ -415,10 +415,12 @@ Status EventStore::Write(rocksdb::WriteBatch* batch) {
   return FromRocks(db_->Write(write_options_, batch), "writing a batch");
 }
 
-Status EventStore::WriteUnlogged(rocksdb::WriteBatch* batch) {
-  rocksdb::WriteOptions unlogged;
-  unlogged.disableWAL = true;
-  return FromRocks(db_->Write(unlogged, batch), "writing a batch");
+Status EventStore::IngestIntoGeneration(rocksdb::ColumnFamilyHandle* family,
+                                        const std::vector<std::string>& files) {
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;  // hard links where it can, copies where it cannot
+  return FromRocks(db_->IngestExternalFile(family, files, ingest),
+                   "moving the rebuilt " + family->GetName() + " into the store");
 }
 
 StoreError EventStore::background_error() const { return listener_->error(); }

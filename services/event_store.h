@@ -101,6 +101,7 @@ class EventStore {
   LogState state() const;
   void set_state(const LogState& state);
   const StoreOptions& options() const { return options_; }
+  const std::string& dir() const { return dir_; }
   OpenMode mode() const { return mode_; }
 
   rocksdb::DB* db() const { return db_.get(); }
@@ -122,10 +123,11 @@ class EventStore {
 
   // Writes a batch with the configured sync policy.
   Status Write(rocksdb::WriteBatch* batch);
-  // Writes a batch to the memtables only, not the write-ahead log: for a projection generation
-  // being rebuilt, which SwitchProjectionGeneration flushes before it counts. A crash before
-  // then loses it, and the unfinished generation is dropped anyway.
-  Status WriteUnlogged(rocksdb::WriteBatch* batch);
+  // Moves table files (rocksdb::SstFileWriter's, written for `family`) into a family of a
+  // projection generation being rebuilt (GenerationTables); durable when it returns. Files that
+  // overlap each other go to level 0.
+  Status IngestIntoGeneration(rocksdb::ColumnFamilyHandle* family,
+                              const std::vector<std::string>& files);
 
   // What stopped the store's writes (a full disk, an I/O error: RocksDB's background error,
   // store_listener.h); ok() while writing works. Reads go on either way.

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "projections/projection_codec.h"
+#include "services/generation_tables.h"
 #include "services/log_record.h"
 #include "services/person_record.h"
 #include "services/projection_reader.h"
@@ -270,8 +271,11 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
   if (!generation.ok())
     return generation.status();
   const ProjectionTarget target = ProjectionTarget::Of(*generation);
-  const events::Timestamp now = clock.Now();
   const int threads = std::max(1, options.threads);
+  GenerationTables tables(store, *generation, store->dir() + "/rebuild", threads);
+  if (Status s = tables.Prepare(); !s.ok())
+    return s;
+  const events::Timestamp now = clock.Now();
   auto last_report = SteadyClock::now();
   const Owners owners = ReadOwners(*store, CurrentPersons(*store), threads, &last_report);
   const std::uint64_t next_sequence = store->state().next_sequence;
@@ -365,16 +369,15 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
     std::atomic<std::size_t> next_slot{0};
     RunOnThreads(
         threads,
-        [&](int) {
+        [&](int t) {
           rocksdb::WriteBatch batch;
           std::size_t in_batch = 0;
           auto flush = [&] {
             if (batch.Count() == 0)
               return;
-            // Durable when the switch at the end flushes the generation.
-            if (Status s = store->WriteUnlogged(&batch); !s.ok())
+            if (Status s = tables.Add(t, std::move(batch)); !s.ok())
               fail(s);
-            batch.Clear();
+            batch = rocksdb::WriteBatch();
           };
           for (std::size_t slot = next_slot.fetch_add(kPersonsPerTake);
                slot < pass.count && !failed(); slot = next_slot.fetch_add(kPersonsPerTake)) {
@@ -409,11 +412,15 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
             }
           }
           flush();
+          if (Status s = tables.Finish(t); !s.ok())
+            fail(s);
         },
         progress, &last_report);
   }
   if (!error.ok())
     return error;
+  if (Status s = tables.Ingest(); !s.ok())
+    return s;
   if (Status s = store->SwitchProjectionGeneration(*generation, projections::kProjectionVersion);
       !s.ok()) {
     return s;

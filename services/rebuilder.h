@@ -3,10 +3,11 @@
 //
 // Fills a new generation of the projection families beside the current one: the log is scanned
 // in order, in one contiguous share per thread, each person's records are gathered, and the
-// persons are folded on the same threads. Then it switches to the new generation in one synced
-// metadata write and drops the old one (EventStore::CreateProjectionGeneration). Readers see the
-// old views until the switch. The log must not change meanwhile: the engine rebuilds before it
-// starts consuming, and the command refuses a directory an engine holds.
+// persons are folded on the same threads, each writing its views out as table files
+// (GenerationTables) that RocksDB takes in whole at the end. Then it switches to the new generation
+// in one synced metadata write and drops the old one (EventStore::CreateProjectionGeneration).
+// Readers see the old views until the switch. The log must not change meanwhile: the engine
+// rebuilds before it starts consuming, and the command refuses a directory an engine holds.
 
 #ifndef THROUGHLINE_SERVICES_REBUILDER_H_
 #define THROUGHLINE_SERVICES_REBUILDER_H_

@@ -34,9 +34,7 @@ namespace {
 using codec::CorruptRecord;
 using codec::Decoder;
 using codec::Encoder;
-using codec::InArchive;
 using codec::OutArchive;
-using codec::ReadStream;
 using codec::WriteStream;
 
 // How to decode `data` for each (type, dataversion).
@@ -117,13 +115,12 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
   if (record.size() < 2 || static_cast<std::uint8_t>(record[1]) > 1) {
     return Status::Corruption("event record: bad endianness byte");
   }
-  ReadStream source(record.substr(1));
   Event event;
   try {
-    InArchive ar(source.stream());
-    Decoder d(ar, source.buffer());
+    Decoder d(record.substr(1));
     std::uint16_t type = 0, dataversion = 0;
-    ar(type, dataversion);
+    d.Get(&type);
+    d.Get(&dataversion);
     const DataCodec* codec = FindDataCodec(type, dataversion);
     if (codec == nullptr) {
       return Status::NotSupported(fmt::format(
@@ -150,14 +147,14 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
       f.rule = static_cast<Rule>(rule);
       d.Get(&f.message);
     }
+    if (d.remaining() != 0) {
+      return Status::Corruption(
+          fmt::format("event record has {} bytes after its end", d.remaining()));
+    }
   } catch (const CorruptRecord& e) {
     return Status::Corruption("event record: " + e.what);
   } catch (const cereal::Exception& e) {
     return Status::Corruption(fmt::format("event record truncated: {}", e.what()));
-  }
-  if (source.buffer().remaining() != 0) {
-    return Status::Corruption(
-        fmt::format("event record has {} bytes after its end", source.buffer().remaining()));
   }
   return event;
 }

@@ -20,13 +20,16 @@
 #ifndef THROUGHLINE_EVENTS_RECORD_CODEC_H_
 #define THROUGHLINE_EVENTS_RECORD_CODEC_H_
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
-#include <istream>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <streambuf>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <cereal/archives/portable_binary.hpp>
@@ -39,7 +42,6 @@
 namespace throughline::events::codec {
 
 using OutArchive = cereal::PortableBinaryOutputArchive;
-using InArchive = cereal::PortableBinaryInputArchive;
 
 // No vector in a valid event has more items than this; a larger count is corruption, and is
 // caught before anything is allocated for it.
@@ -66,40 +68,29 @@ class StringSink : public std::streambuf {
   std::string* out_;
 };
 
-// Reads from a byte range in place, and says how much is left.
-class ByteSource : public std::streambuf {
+// The stream an output archive is built on, one per thread, pointed at each record in turn.
+// Constructing a std::ostream copies the global locale (a reference count that every thread
+// shares) and looks up its facets, which cost more than a small record's encoding. A record
+// encoded while another is, on the same thread, gets a stream of its own.
+class WriteStream {
  public:
-  explicit ByteSource(std::string_view bytes = {}) { Reset(bytes); }
-  void Reset(std::string_view bytes) {
-    char* p = const_cast<char*>(bytes.data());  // read-only: nothing here writes through it
-    setg(p, p, p + bytes.size());
-  }
-  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
-};
-
-// The streams an archive is built on, one of each kind per thread, pointed at each record in
-// turn. Constructing a std::istream or std::ostream copies the global locale (a reference count
-// that every thread shares) and looks up its facets: in a rebuild that cost more than a small
-// record's decoding did. A record coded while another is on the same thread gets its own.
-template <class Buffer, class Stream>
-class ThreadStream {
- public:
-  template <class Target>
-  explicit ThreadStream(Target target) : slot_(Take()) {
-    slot_.buffer.Reset(target);
+  explicit WriteStream(std::string* out) : slot_(Take()) {
+    slot_.sink.Reset(out);
     slot_.stream.clear();
   }
-  ~ThreadStream() { slot_.busy = false; }
-  ThreadStream(const ThreadStream&) = delete;
-  ThreadStream& operator=(const ThreadStream&) = delete;
+  ~WriteStream() { slot_.busy = false; }
+  WriteStream(const WriteStream&) = delete;
+  WriteStream& operator=(const WriteStream&) = delete;
 
-  Stream& stream() { return slot_.stream; }
-  const Buffer& buffer() const { return slot_.buffer; }
+  std::ostream& stream() { return slot_.stream; }
 
  private:
   struct Slot {
-    Buffer buffer;
-    Stream stream{&buffer};
+    // Declared, not defaulted: clang cannot construct a nested class that has default member
+    // initializers (std::optional::emplace below) before the enclosing class is complete.
+    Slot() : stream(&sink) {}
+    StringSink sink;
+    std::ostream stream;
     bool busy = false;
   };
   Slot& Take() {
@@ -112,8 +103,6 @@ class ThreadStream {
   std::optional<Slot> own_;  // before slot_: Take() may fill it
   Slot& slot_;
 };
-using ReadStream = ThreadStream<ByteSource, std::istream>;
-using WriteStream = ThreadStream<StringSink, std::ostream>;
 
 // Thrown inside a decoder only, and turned into a Status at its boundary.
 struct CorruptRecord {
@@ -173,38 +162,61 @@ class Encoder {
   OutArchive& ar_;
 };
 
+// Reads an archive written by OutArchive straight from its bytes: what cereal's
+// PortableBinaryInputArchive reads, without a std::istream between (a virtual call per field,
+// and a stream to build per record). Throws CorruptRecord; a read past the end throws the
+// cereal::Exception that archive would have.
 class Decoder {
  public:
-  Decoder(InArchive& ar, const ByteSource& source) : ar_(ar), source_(source) {}
+  // `bytes` starts with the archive's endianness byte: 1 little-endian, 0 big.
+  explicit Decoder(std::string_view bytes) : in_(bytes) {
+    std::uint8_t little = 0;
+    Read(&little, 1);
+    if (little > 1)
+      throw CorruptRecord{"bad endianness byte"};
+    swap_ = (little == 1) != (std::endian::native == std::endian::little);
+  }
+
+  std::size_t remaining() const { return in_.size(); }
 
   void Get(std::string* s) {
     std::uint64_t size = 0;
-    ar_(cereal::make_size_tag(size));
-    if (size > source_.remaining()) {
-      throw CorruptRecord{fmt::format("string of {} bytes, but only {} left in the record", size,
-                                      source_.remaining())};
+    Get(&size);
+    if (size > remaining()) {
+      throw CorruptRecord{
+          fmt::format("string of {} bytes, but only {} left in the record", size, remaining())};
     }
-    s->resize(static_cast<std::size_t>(size));
-    ar_(cereal::binary_data(s->data(), s->size()));
+    s->assign(in_.data(), static_cast<std::size_t>(size));
+    in_.remove_prefix(static_cast<std::size_t>(size));
   }
-  void Get(std::int32_t* v) { ar_(*v); }
-  void Get(std::int64_t* v) { ar_(*v); }
-  void Get(std::uint64_t* v) { ar_(*v); }
-  void Get(std::uint8_t* v) { ar_(*v); }
+  template <class N>
+  requires std::is_arithmetic_v<N>
+  void Get(N* v) {
+    Read(v, sizeof(N));
+    if (swap_ && sizeof(N) > 1) {
+      auto* bytes = reinterpret_cast<unsigned char*>(v);
+      std::reverse(bytes, bytes + sizeof(N));
+    }
+  }
   void Get(bool* v) {
     std::uint8_t b = 0;
-    ar_(b);
+    Get(&b);
     if (b > 1)
       throw CorruptRecord{fmt::format("boolean byte is {}", b)};
     *v = b == 1;
   }
-  void Get(Date* d) { ar_(d->days); }
-  void Get(Timestamp* t) { ar_(t->unix_ms); }
-  void Get(Period* p) { ar_(p->years, p->months, p->weeks, p->days); }
+  void Get(Date* d) { Get(&d->days); }
+  void Get(Timestamp* t) { Get(&t->unix_ms); }
+  void Get(Period* p) {
+    Get(&p->years);
+    Get(&p->months);
+    Get(&p->weeks);
+    Get(&p->days);
+  }
   template <Enumeration E>
   void Get(E* e) {
     std::uint8_t n = 0;
-    ar_(n);
+    Get(&n);
     for (const auto& v : EnumInfo<E>::kValues) {
       if (static_cast<std::uint8_t>(v.value) == n) {
         *e = v.value;
@@ -216,7 +228,7 @@ class Decoder {
   template <class X>
   void Get(std::optional<X>* o) {
     std::uint8_t present = 0;
-    ar_(present);
+    Get(&present);
     if (present > 1)
       throw CorruptRecord{fmt::format("presence byte is {}", present)};
     if (present == 0) {
@@ -246,11 +258,10 @@ class Decoder {
 
   std::uint64_t GetCount() {
     std::uint64_t count = 0;
-    ar_(cereal::make_size_tag(count));
+    Get(&count);
     // Every item takes at least one byte, so a count above what is left cannot be real.
-    if (count > kMaxItems || count > source_.remaining()) {
-      throw CorruptRecord{
-          fmt::format("count of {} items, with {} bytes left", count, source_.remaining())};
+    if (count > kMaxItems || count > remaining()) {
+      throw CorruptRecord{fmt::format("count of {} items, with {} bytes left", count, remaining())};
     }
     return count;
   }
@@ -266,8 +277,17 @@ class Decoder {
     }
   };
 
-  InArchive& ar_;
-  const ByteSource& source_;
+  void Read(void* to, std::size_t n) {
+    if (n > in_.size()) {
+      throw cereal::Exception(
+          fmt::format("Failed to read {} bytes from input stream! Read {}", n, in_.size()));
+    }
+    std::memcpy(to, in_.data(), n);
+    in_.remove_prefix(n);
+  }
+
+  std::string_view in_;
+  bool swap_ = false;
 };
 
 // Appends the archive of `record` (no version byte: the caller frames it) to `out`.
@@ -287,19 +307,15 @@ Status DecodeRecord(std::string_view bytes, R* record, std::string_view what) {
   // any other value as big-endian and read the record swapped.
   if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) > 1)
     return Status::Corruption(fmt::format("{}: bad endianness byte", what));
-  ReadStream source(bytes);
   try {
-    InArchive ar(source.stream());
-    Decoder d(ar, source.buffer());
+    Decoder d(bytes);
     d.Get(record);
+    if (d.remaining() != 0)
+      return Status::Corruption(fmt::format("{} has {} bytes after its end", what, d.remaining()));
   } catch (const CorruptRecord& e) {
     return Status::Corruption(fmt::format("{}: {}", what, e.what));
   } catch (const cereal::Exception& e) {
     return Status::Corruption(fmt::format("{} truncated: {}", what, e.what()));
-  }
-  if (source.buffer().remaining() != 0) {
-    return Status::Corruption(
-        fmt::format("{} has {} bytes after its end", what, source.buffer().remaining()));
   }
   return Status::OK();
 }

@@ -112,9 +112,8 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
     }
     return Status::Corruption(fmt::format("event record format {} does not exist", version));
   }
-  if (record.size() < 2 || static_cast<std::uint8_t>(record[1]) > 1) {
+  if (record.size() < 2)  // the Decoder checks the endianness byte's value
     return Status::Corruption("event record: bad endianness byte");
-  }
   Event event;
   try {
     Decoder d(record.substr(1));

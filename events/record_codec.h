@@ -168,7 +168,8 @@ class Encoder {
 // cereal::Exception that archive would have.
 class Decoder {
  public:
-  // `bytes` starts with the archive's endianness byte: 1 little-endian, 0 big.
+  // `bytes` starts with the archive's endianness byte: 1 little-endian, 0 big. cereal's reader
+  // would take any other value as big-endian and read the record swapped; this one refuses it.
   explicit Decoder(std::string_view bytes) : in_(bytes) {
     std::uint8_t little = 0;
     Read(&little, 1);
@@ -303,10 +304,6 @@ void EncodeRecord(const R& record, std::string* out) {
 // in messages ("view of person 12").
 template <Record R>
 Status DecodeRecord(std::string_view bytes, R* record, std::string_view what) {
-  // The archive's first byte says which endianness wrote it: 1 little, 0 big. cereal would take
-  // any other value as big-endian and read the record swapped.
-  if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) > 1)
-    return Status::Corruption(fmt::format("{}: bad endianness byte", what));
   try {
     Decoder d(bytes);
     d.Get(record);

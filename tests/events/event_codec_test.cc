@@ -192,6 +192,13 @@ TEST_CASE("Specific corruptions say what they are") {
     unknown[3] = static_cast<char>(0xee);
     CHECK(DecodeStoredEvent(unknown).status().IsNotSupported());
   }
+  SECTION("an endianness byte other than 0 or 1, or none") {
+    std::string bad = record;
+    bad[1] = 2;
+    CHECK(DecodeStoredEvent(bad).status().message() == "event record: bad endianness byte");
+    CHECK(DecodeStoredEvent(record.substr(0, 1)).status().message() ==
+          "event record: bad endianness byte");
+  }
   SECTION("bytes after the end") { CHECK(DecodeStoredEvent(record + "x").status().IsCorruption()); }
   SECTION("a huge string length allocates nothing and is refused") {
     // The id's length is the u64 after type and dataversion.

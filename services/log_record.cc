@@ -18,6 +18,16 @@
 
 namespace throughline::services {
 
+namespace {
+
+// One identity conflict: kind:u8 value:bytes other_person:u64.
+bool ReadConflict(ByteReader* in, std::uint8_t* kind, std::string_view* value,
+                  std::uint64_t* other_person) {
+  return in->ReadU8(kind) && in->ReadBytes(value) && in->ReadFixed64(other_person);
+}
+
+}  // namespace
+
 RecordHash HashRecord(std::uint64_t sequence, std::string_view value) {
   // One digest context per thread, reused: creating one per record would allocate.
   thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
@@ -90,9 +100,8 @@ Result<LogRecordView> ParseLogRecord(std::uint64_t sequence, std::string_view va
     std::uint8_t kind = 0;
     std::string_view identifier;
     std::uint64_t other_person = 0;
-    if (!in.ReadU8(&kind) || !in.ReadBytes(&identifier) || !in.ReadFixed64(&other_person)) {
+    if (!ReadConflict(&in, &kind, &identifier, &other_person))
       return corrupt("truncated conflict");
-    }
     if (events::IdentifierKindName(static_cast<events::IdentifierKind>(kind)) == "unknown")
       return corrupt("unknown identifier kind");
   }
@@ -118,10 +127,10 @@ Result<LogRecord> DecodeLogRecord(std::uint64_t sequence, std::string_view value
   ByteReader conflicts(view->conflicts);  // checked by the parse
   for (auto& c : r.conflicts) {
     std::uint8_t kind = 0;
-    conflicts.ReadU8(&kind);
-    conflicts.ReadBytes(&c.value);
-    conflicts.ReadFixed64(&c.other_person);
+    std::string_view identifier;
+    ReadConflict(&conflicts, &kind, &identifier, &c.other_person);
     c.kind = static_cast<events::IdentifierKind>(kind);
+    c.value = std::string(identifier);
   }
   r.event = std::string(view->event);
   return r;

@@ -44,6 +44,11 @@ std::size_t IngestQueue::bytes() const {
   return queued_bytes_ + taken_bytes_;
 }
 
+bool IngestQueue::idle() const {
+  std::lock_guard lock(mu_);
+  return queue_.empty() && !busy_;
+}
+
 bool IngestQueue::WaitDrained(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return changed_.wait_for(lock, timeout, [&] { return closed_ || (queue_.empty() && !busy_); }) &&

@@ -30,6 +30,9 @@ class IngestQueue {
   // Raw bytes queued or being written.
   std::size_t bytes() const;
 
+  // Nothing is queued and the writer is not writing: a batch pushed now is taken at once.
+  bool idle() const;
+
   // Waits until nothing is queued or being written; false on timeout or Close().
   bool WaitDrained(std::chrono::milliseconds timeout);
 

@@ -56,7 +56,8 @@ struct IngestOptions {
   bool assign_all = false;
   // Messages per batch handed to the writer. Default: 1000
   std::size_t batch_messages = 1000;
-  // How long a batch waits to fill before it goes to the writer anyway. Default: 5 ms
+  // How long a batch gathers while the writer is busy before it is queued anyway (an idle
+  // writer is handed it at once). Default: 5 ms
   int batch_wait_ms = 5;
   // Bytes waiting for the writer above which the partitions pause. Default: 64 MiB
   std::size_t max_queued_bytes = std::size_t{64} << 20;

@@ -239,5 +239,35 @@ TEST_CASE("kcat can publish into the embedded cluster and the engine ingests it"
   CHECK((*engine)->store()->state().next_sequence == expected + 1);
 }
 
+TEST_CASE("A message goes to an idle writer at once, not after the batch's wait", "[integration]") {
+  auto kafka = EmbeddedKafka::Start();
+  REQUIRE(kafka.ok());
+  REQUIRE((*kafka)->CreateTopic("justice.events", 6).ok());
+  testing::TempDir dir;
+  SystemClock clock;
+  EngineOptions options;
+  options.data_dir = dir.path();
+  options.kafka.bootstrap = (*kafka)->bootstrap();
+  options.ingest.assign_all = true;
+  // A batch that is neither full nor old for ten minutes: only the writer being idle sends it.
+  options.ingest.batch_wait_ms = 600'000;
+  options.ingest.batch_messages = 1'000;
+  auto engine = Engine::Start(options, &clock);
+  REQUIRE(engine.ok());
+
+  PublishOptions publish;
+  publish.connection.bootstrap = (*kafka)->bootstrap();
+  auto publisher = EventPublisher::Open(publish);
+  REQUIRE(publisher.ok());
+  const auto events = testing::SyntheticEvents(3, 3, 40, 7);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    REQUIRE((*publisher)->Publish(events[i]).ok());
+    REQUIRE((*publisher)->Flush().ok());
+    WaitFor([&] { return (*engine)->metrics().appended >= i + 1; }, 30s,
+            fmt::format("event {} to be written while the writer is idle", i + 1));
+  }
+  CHECK((*engine)->store()->state().next_sequence == events.size() + 1);
+}
+
 }  // namespace
 }  // namespace throughline::services

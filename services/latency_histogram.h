@@ -15,10 +15,13 @@ namespace throughline::services {
 
 class LatencyHistogram {
  public:
-  // Upper bounds of the buckets, in microseconds: 50 us to 10 s, roughly x2 apart.
-  static constexpr std::array<std::uint64_t, 18> kBoundsUs = {
-      50,    100,    200,    500,    1000,    2000,    5000,    10000,    20000,
-      50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000, UINT64_MAX};
+  // Upper bounds of the buckets, in microseconds: 50 us to 10 s, at most 1.5 times apart from
+  // 1 to 200 ms, where a delivery's spans lie (with bounds 2.5 times apart, a span's p99 read
+  // "within 50 ms" when the whole delivery took 40).
+  static constexpr std::array<std::uint64_t, 29> kBoundsUs = {
+      50,     100,    200,    500,     1000,    1500,    2000,    3000,     4000,      5000,
+      7500,   10000,  15000,  20000,   30000,   40000,   50000,   75000,    100000,    150000,
+      200000, 300000, 500000, 1000000, 2000000, 3000000, 5000000, 10000000, UINT64_MAX};
 
   void Record(std::uint64_t micros);
   // Records the time from `start` to `end`.

@@ -106,7 +106,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family,
   // walked the skip list, a cache miss per level; ingest went from 18,100 to 21,700 events/s
   // (docs/performance.md). It is sized for the family's entries, not as one share of every
   // budget: a new memtable's filter is zeroed in the write path, and when the WAL bound seals
-  // all eleven memtables at once, 5% of each budget (21 MiB) held that write for 80-130 ms.
+  // all eleven memtables at once, 5% of each budget (21 MiB) held that write for 70-140 ms.
   cf.memtable_whole_key_filtering = true;
   switch (family) {
     case Family::kLog:

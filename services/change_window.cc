@@ -49,7 +49,9 @@ void ChangeWindow::Stop() {
     thread_.join();
 }
 
-void ChangeWindow::Committed(std::uint64_t last, bool wanted) {
+void ChangeWindow::Committed(std::uint64_t last, bool wanted, std::vector<LogChange> changes) {
+  bool handed = false;
+  std::deque<std::shared_ptr<const Entry>> dropped;
   {
     std::lock_guard lock(mu_);
     target_ = std::max(target_, last);
@@ -59,11 +61,31 @@ void ChangeWindow::Committed(std::uint64_t last, bool wanted) {
       // does (or where they start, Follow). A round being read meanwhile is dropped (Run).
       last_ = target_;
       first_ = last_ + 1;
+    } else if (wanted_ && !changes.empty() && changes.front().sequence == last_ + 1 &&
+               changes.back().sequence == last && target_ == last) {
+      // The writer's own changes, right after what the window holds. A round the window's
+      // thread is reading meanwhile is older (it reads up to the target before this one), and
+      // it drops the round when it sees the window moved on (Run).
+      for (auto& change : changes)
+        entries_.push_back(std::make_shared<const Entry>(std::move(change)));
+      last_ = last;
+      Trim(&dropped);
+      handed = true;
     }
   }
-  cv_.notify_all();
-  if (!wanted)
-    extended_();  // a subscriber that came meanwhile now reads the store up to `last`
+  if (!handed)
+    cv_.notify_all();
+  dropped.clear();
+  if (!wanted || handed)
+    extended_();  // !wanted: a subscriber that came meanwhile now reads the store up to `last`
+}
+
+void ChangeWindow::Trim(std::deque<std::shared_ptr<const Entry>>* dropped) {
+  while (entries_.size() > capacity_) {
+    first_ = entries_.front()->change().sequence + 1;
+    dropped->push_back(std::move(entries_.front()));
+    entries_.pop_front();
+  }
 }
 
 void ChangeWindow::Follow(std::uint64_t from) {
@@ -131,11 +153,7 @@ void ChangeWindow::Run() {
     for (auto& change : changes)
       entries_.push_back(std::make_shared<const Entry>(std::move(change)));
     last_ = to;
-    while (entries_.size() > capacity_) {
-      first_ = entries_.front()->change().sequence + 1;
-      dropped.push_back(std::move(entries_.front()));
-      entries_.pop_front();
-    }
+    Trim(&dropped);
     lock.unlock();
     dropped.clear();
     extended_();

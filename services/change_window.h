@@ -47,15 +47,18 @@ class ChangeWindow {
   };
   using Entries = std::vector<std::shared_ptr<const Entry>>;
 
-  // `extended` is called on the window's thread each time it has read more.
+  // `extended` is called each time the window holds more: on its own thread when it has read
+  // more, on Committed's when it was handed more.
   ChangeWindow(const EventStore* store, std::size_t capacity, std::function<void()> extended);
   ~ChangeWindow();  // Stop()
   ChangeWindow(const ChangeWindow&) = delete;
   ChangeWindow& operator=(const ChangeWindow&) = delete;
 
   // The log holds records up to `last`. `wanted`: whether anyone subscribes; while no one does,
-  // the window holds and reads nothing.
-  void Committed(std::uint64_t last, bool wanted);
+  // the window holds and reads nothing. `changes`, when given, are the writer's own of the
+  // records up to `last` (Projector::TakeChanges): when they follow what the window holds, it
+  // takes them and calls `extended` on the caller's thread, rather than read them back.
+  void Committed(std::uint64_t last, bool wanted, std::vector<LogChange> changes = {});
 
   // A subscriber starts reading at `from`. While the window holds nothing, it starts there (or
   // `capacity` records before the log's end, if that is later) rather than at the log's end, so
@@ -71,6 +74,8 @@ class ChangeWindow {
 
  private:
   void Run();
+  // Past capacity, the oldest entries move into `dropped`, to be let go outside the lock.
+  void Trim(std::deque<std::shared_ptr<const Entry>>* dropped);
 
   const EventStore* store_;
   const std::size_t capacity_;

@@ -217,6 +217,7 @@ void Engine::WriterLoop() {
       continue;
     }
     AppendResult result;
+    log_->projector().KeepChanges(options_.changes_wanted && options_.changes_wanted());
     const auto write_started = std::chrono::steady_clock::now();
     if (!AppendWithRetry(*batch, &result)) {
       queue_.Done();
@@ -234,8 +235,10 @@ void Engine::WriterLoop() {
     if (result.last_sequence)
       metrics_.last_sequence = result.last_sequence;
     ingest_->Commit(batch->offsets);
+    auto changes = log_->projector().TakeChanges();
     if (options_.on_committed && result.last_sequence)
-      options_.on_committed(result.last_sequence);
+      options_.on_committed(result.last_sequence,
+                            changes ? std::move(*changes) : std::vector<LogChange>{});
     if (result.dead_letters)
       dead_letters_->Notify();
     if (changes_ && result.last_sequence)

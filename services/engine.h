@@ -27,6 +27,7 @@
 #include "services/ingest_metrics.h"
 #include "services/ingest_queue.h"
 #include "services/kafka_ingest.h"
+#include "services/log_changes.h"
 #include "services/projected_log.h"
 #include "services/readiness.h"
 
@@ -59,8 +60,13 @@ struct EngineOptions {
   // Called in every batch before it is written (projections). Not owned.
   std::vector<BatchHook*> hooks;
   // Called on the writer's thread after each batch is durable, with its last sequence (the
-  // API wakes its subscribers). Must not block. Default: none
-  std::function<void(std::uint64_t last_sequence)> on_committed;
+  // API wakes its subscribers), and its changes when changes_wanted said so before the batch
+  // (empty otherwise, or when the batch merged a person). Must not block. Default: none
+  std::function<void(std::uint64_t last_sequence, std::vector<LogChange> changes)> on_committed;
+  // Asked on the writer's thread before each batch: whether on_committed should have its
+  // changes (someone follows them). Keeping them costs the writer a copy of each event.
+  // Default: none (never)
+  std::function<bool()> changes_wanted;
   // Called on the writer's thread with the time-based alerts the clock has just raised.
   std::function<void(const std::vector<projections::Alert>&)> on_alerts_raised;
   // Ready (GET /readyz) while the consumer lag is at most this. Default: 10000

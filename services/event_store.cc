@@ -594,6 +594,37 @@ std::uint64_t EventStore::CurrentPerson(std::uint64_t person) const {
   return person;
 }
 
+std::unordered_map<std::uint64_t, std::uint64_t> EventStore::CurrentPersons(
+    const std::vector<std::uint64_t>& persons) const {
+  std::unordered_map<std::uint64_t, std::uint64_t> current;
+  std::vector<std::uint64_t> asked;
+  for (std::uint64_t person : persons) {
+    if (current.emplace(person, person).second)
+      asked.push_back(person);
+  }
+  // As CurrentPerson: a person that cannot be read is where the chain stops.
+  for (int hops = 0; hops < 64 && !asked.empty(); ++hops) {
+    std::sort(asked.begin(), asked.end());
+    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+    auto records = ReadPersons(asked);
+    if (!records.ok())
+      break;
+    std::unordered_map<std::uint64_t, std::uint64_t> moved;  // asked -> merged into
+    for (const auto& [person, record] : *records) {
+      if (record.merged_into != 0)
+        moved.emplace(person, record.merged_into);
+    }
+    asked.clear();
+    for (auto& [person, now] : current) {
+      if (auto it = moved.find(now); it != moved.end()) {
+        now = it->second;
+        asked.push_back(now);
+      }
+    }
+  }
+  return current;
+}
+
 std::map<std::pair<std::string, std::int32_t>, std::int64_t> EventStore::StoredOffsets() const {
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> offsets;
   std::unique_ptr<rocksdb::Iterator> it(

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -159,6 +160,9 @@ class EventStore {
       const std::vector<std::uint64_t>& persons) const;
   // Follows merges: the person a record now lives in.
   std::uint64_t CurrentPerson(std::uint64_t person) const;
+  // The same for many persons, each hop one MultiGet: person -> current person.
+  std::unordered_map<std::uint64_t, std::uint64_t> CurrentPersons(
+      const std::vector<std::uint64_t>& persons) const;
 
   // The stored next offset of each (topic, partition).
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> StoredOffsets() const;

@@ -80,10 +80,10 @@ class HttpServer::Impl {
     subscribers_.push_back(s);
   }
   // The log grew: the window reads the new records, then wakes the subscribers (WakeAll).
-  void Committed(std::uint64_t last) {
+  void Committed(std::uint64_t last, std::vector<LogChange> changes) {
     committed_.store(last);
     committed_at_.store(SteadyClock::now().time_since_epoch().count());
-    window_->Committed(last, HasSubscribers());
+    window_->Committed(last, HasSubscribers(), std::move(changes));
   }
   void WakeAll() {
     for (const auto& s : Live())
@@ -125,12 +125,13 @@ class HttpServer::Impl {
   bool tls() const { return !options_.tls_certificate.empty(); }
   std::string address() const { return address_; }
 
- private:
   bool HasSubscribers() {
     std::lock_guard lock(mu_);
     return std::any_of(subscribers_.begin(), subscribers_.end(),
                        [](const std::weak_ptr<Subscriber>& w) { return !w.expired(); });
   }
+
+ private:
   std::vector<std::shared_ptr<Subscriber>> Live() {
     std::lock_guard lock(mu_);
     std::vector<std::shared_ptr<Subscriber>> live;
@@ -855,7 +856,10 @@ void HttpServer::Stop() {
 std::string HttpServer::address() const { return impl_->address(); }
 bool HttpServer::tls() const { return impl_->tls(); }
 const HttpMetrics& HttpServer::metrics() const { return impl_->metrics(); }
-void HttpServer::Committed(std::uint64_t last_sequence) { impl_->Committed(last_sequence); }
+void HttpServer::Committed(std::uint64_t last_sequence, std::vector<LogChange> changes) {
+  impl_->Committed(last_sequence, std::move(changes));
+}
+bool HttpServer::WantsChanges() const { return impl_->HasSubscribers(); }
 void HttpServer::AlertsRaised(const std::vector<projections::Alert>& alerts) {
   impl_->AlertsRaised(alerts);
 }

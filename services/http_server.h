@@ -24,6 +24,7 @@
 #include "projections/alert.h"
 #include "services/api_router.h"
 #include "services/latency_histogram.h"
+#include "services/log_changes.h"
 
 namespace throughline::services {
 
@@ -90,8 +91,12 @@ class HttpServer {
   bool tls() const;
   const HttpMetrics& metrics() const;
 
-  // The log has records up to `last_sequence`: subscribers are woken.
-  void Committed(std::uint64_t last_sequence);
+  // The log has records up to `last_sequence`: subscribers are woken. `changes`, when given,
+  // are the writer's own of its last batch (Engine's on_committed), which the subscriptions
+  // then need not read back.
+  void Committed(std::uint64_t last_sequence, std::vector<LogChange> changes = {});
+  // Whether anyone subscribes, so that Committed's changes are worth keeping.
+  bool WantsChanges() const;
   // Alerts the clock raised: sent to the subscribers they concern.
   void AlertsRaised(const std::vector<projections::Alert>& alerts);
 

@@ -56,9 +56,15 @@ std::vector<LogChange> ReadLogChanges(const EventStore& store, std::uint64_t fro
     sequences.push_back(sequence);
   auto records = ReadEach(store, sequences);
 
+  std::vector<std::uint64_t> owners;  // each record's person, as the record has it
+  for (const auto& record : records) {
+    if (record)
+      owners.push_back(record->person);
+  }
+  const auto current = store.CurrentPersons(owners);
+
   std::vector<LogChange> changes;
   changes.reserve(sequences.size());
-  std::unordered_map<std::uint64_t, std::uint64_t> current;  // record's person -> current one
   std::vector<std::uint64_t> persons;
   for (std::size_t i = 0; i < sequences.size(); ++i) {
     auto event = records[i] ? events::DecodeEvent(records[i]->event)
@@ -69,10 +75,7 @@ std::vector<LogChange> ReadLogChanges(const EventStore& store, std::uint64_t fro
           sequences[i], event.status().message());
       continue;
     }
-    auto [at, added] = current.try_emplace(records[i]->person, 0);
-    if (added)
-      at->second = store.CurrentPerson(records[i]->person);
-    LogChange change{sequences[i], at->second, std::move(*event), nullptr};
+    LogChange change{sequences[i], current.at(records[i]->person), std::move(*event), nullptr};
     if (wanted && !wanted(change))
       continue;
     persons.push_back(change.person);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -196,7 +198,32 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
     for (const Change& c : changes)
       WriteProjection(target, c.person, c.old, c.next, now, batch, phase);
   }
+
+  kept_.reset();
+  if (keep_changes_) {
+    std::unordered_map<std::uint64_t, std::shared_ptr<const ProjectionState>> states;
+    for (Change& c : changes) {
+      if (c.next)
+        states.emplace(c.person, std::make_shared<const ProjectionState>(std::move(*c.next)));
+    }
+    kept_.emplace();
+    kept_->reserve(appended.size());
+    for (const AppendedEvent& a : appended) {
+      if (!reader.IsCurrent(a.person)) {
+        kept_.reset();
+        break;
+      }
+      auto it = states.find(a.person);
+      kept_->push_back({a.sequence, a.person, *a.event, it != states.end() ? it->second : nullptr});
+    }
+  }
   return Status::OK();
+}
+
+std::optional<std::vector<LogChange>> Projector::TakeChanges() {
+  std::optional<std::vector<LogChange>> taken;
+  taken.swap(kept_);
+  return taken;
 }
 
 Status Projector::RaiseDue(std::vector<projections::Alert>* raised) {

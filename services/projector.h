@@ -24,6 +24,7 @@
 #include "projections/fold.h"
 #include "services/clock.h"
 #include "services/event_store.h"
+#include "services/log_changes.h"
 #include "services/log_writer.h"
 
 namespace throughline::services {
@@ -72,10 +73,20 @@ class Projector final : public BatchHook {
 
   const ProjectionMetrics& metrics() const { return metrics_; }
 
+  // While on, each batch's changes are kept for TakeChanges: the subscriptions take them from
+  // here rather than read back from the store what the writer had in hand.
+  void KeepChanges(bool keep) { keep_changes_ = keep; }
+  // The changes of the last batch (log_changes.h): each record appended, in sequence order,
+  // with its person and that person's state after the batch. Nullopt when not kept, or when
+  // the batch merged a person away (the store then says where their records went).
+  std::optional<std::vector<LogChange>> TakeChanges();
+
  private:
   EventStore* store_;
   const Clock* clock_;
   ProjectionMetrics metrics_;
+  bool keep_changes_ = false;
+  std::optional<std::vector<LogChange>> kept_;
 };
 
 }  // namespace throughline::services

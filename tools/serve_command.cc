@@ -128,9 +128,13 @@ int Serve(const ServeFlags& flags) {
   // The server starts after the engine (it reads the engine's store) but the engine reports to
   // it from its first batch: through this pointer, set once the server is up.
   std::atomic<services::HttpServer*> server{nullptr};
-  options.on_committed = [&server](std::uint64_t last) {
+  options.on_committed = [&server](std::uint64_t last, std::vector<services::LogChange> changes) {
     if (auto* s = server.load())
-      s->Committed(last);
+      s->Committed(last, std::move(changes));
+  };
+  options.changes_wanted = [&server] {
+    auto* s = server.load();
+    return s != nullptr && s->WantsChanges();
   };
   options.on_alerts_raised = [&server](const std::vector<projections::Alert>& alerts) {
     if (auto* s = server.load())

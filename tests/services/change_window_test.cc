@@ -141,6 +141,28 @@ TEST_CASE("The change window: the newest records shared, older ones left to the 
     CHECK(ReadThrough(window, before + 2, last).front() == entries[1]);
   }
 
+  SECTION("changes handed over by the writer are taken as they are, if they follow") {
+    // Records the store does not have: read back, they would be unreadable and left out.
+    const auto model = ReadLogChanges(f.store(), before, before, 1, "test");
+    REQUIRE(model.size() == 1);
+    auto change = [&](std::uint64_t sequence) {
+      return LogChange{sequence, model[0].person, model[0].event, model[0].state};
+    };
+    const int extended_before = extended;
+    window.Committed(before + 3, true,
+                     {change(before + 1), change(before + 2), change(before + 3)});
+    CHECK(extended == extended_before + 1);  // at once, on the caller's thread
+    REQUIRE(window.Read(before + 1, 100, &entries, &through));
+    CHECK(through == before + 3);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[2]->change().sequence == before + 3);
+    CHECK(entries[2]->change().state == model[0].state);
+
+    // After a gap the window reads the store instead, which has nothing there.
+    window.Committed(before + 5, true, {change(before + 5)});
+    CHECK(ReadThrough(window, before + 4, before + 5).empty());
+  }
+
   SECTION("it keeps at most its capacity; a cursor older than that reads the store") {
     std::uint64_t last = 0;
     for (int i = 0; i < 4; ++i) {

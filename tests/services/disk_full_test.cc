@@ -139,7 +139,7 @@ TEST_CASE("Disk full while ingesting: not ready with the reason, reads served, n
   options.hmpps_topics.clear();
   options.ingest.assign_all = true;  // reading at once; the group still gets the commits
   std::atomic<HttpServer*> server{nullptr};
-  options.on_committed = [&server](std::uint64_t last) {
+  options.on_committed = [&server](std::uint64_t last, std::vector<LogChange>) {
     if (auto* s = server.load())
       s->Committed(last);
   };

@@ -11,6 +11,7 @@
 
 #include "projections/projection_codec.h"
 #include "services/cohort_query.h"
+#include "services/log_changes.h"
 #include "services/projection_reader.h"
 #include "services/rebuilder.h"
 #include "services/store_keys.h"
@@ -98,6 +99,69 @@ TEST_CASE("A merge folds two people into one and the merged one's view goes", "[
   CHECK(state.view.counts.arrests == 3);
   CHECK(state.view.identifiers.size() == 2);
   CHECK(ReadProjection(f.store(), merged).status().IsNotFound());
+  f.ExpectVerified();
+}
+
+TEST_CASE("The changes a batch keeps for the subscriptions are what the store gives back",
+          "[integration]") {
+  StoreFixture f;
+  Projector& projector = f.log().projector();
+  const std::string other = R"({"pnc":"2015/0100002A"})";
+  // Each change as ReadLogChanges reads it back after the batch: the subscriptions' other way.
+  auto expect_as_read = [&](const AppendResult& result) {
+    auto kept = projector.TakeChanges();
+    REQUIRE(kept);
+    CHECK_FALSE(projector.TakeChanges());  // taken once
+    const auto read =
+        ReadLogChanges(f.store(), result.first_sequence, result.last_sequence, 1000, "test");
+    REQUIRE(read.size() == result.appended);
+    REQUIRE(kept->size() == read.size());
+    for (std::size_t i = 0; i < read.size(); ++i) {
+      INFO("change " << i);
+      CHECK((*kept)[i].sequence == read[i].sequence);
+      CHECK((*kept)[i].person == read[i].person);
+      CHECK((*kept)[i].event == read[i].event);
+      REQUIRE((*kept)[i].state);
+      REQUIRE(read[i].state);
+      CHECK(*(*kept)[i].state == *read[i].state);
+    }
+    return *kept;
+  };
+
+  f.Append({Arrest("a1", "2019-03-04T10:00:00Z")});
+  CHECK_FALSE(projector.TakeChanges());  // not kept unless asked
+  projector.KeepChanges(true);
+
+  // Two people, one of them twice: the same state shared by both of theirs.
+  auto kept = expect_as_read(
+      f.Append({Arrest("a2", "2019-05-01T10:00:00Z"), Arrest("b1", "2018-01-01T10:00:00Z", other),
+                Arrest("a3", "2019-06-01T10:00:00Z")}));
+  CHECK(kept[0].state == kept[2].state);
+  CHECK(kept[0].state->view.counts.arrests == 3);
+  // A late event and a retraction: the person refolded.
+  expect_as_read(f.Append(
+      {Arrest("a0", "2015-06-01T10:00:00Z"), Retract("r1", "2021-01-01T00:00:00Z", "a2")}));
+  // A duplicate is not a change; the batch's one new event is.
+  CHECK(expect_as_read(
+            f.Append({Arrest("a3", "2019-06-01T10:00:00Z"), Arrest("a4", "2020-01-01T10:00:00Z")}))
+            .size() == 1);
+
+  // A batch that merges away a person with an event of its own in the same batch: that event
+  // now lives in the survivor, which the store says, not the batch.
+  const std::uint64_t survivor = f.PersonOf("pnc:2015/0100001Z");
+  const AppendResult merging =
+      f.Append({Arrest("b2", "2018-02-01T10:00:00Z", other),
+                Event("m1", "identity.merged", "2021-02-01T00:00:00Z",
+                      R"("merged":{"pnc":"2015/0100002A"},"reason":"Fingerprint match")")});
+  CHECK_FALSE(projector.TakeChanges());
+  const auto read =
+      ReadLogChanges(f.store(), merging.first_sequence, merging.last_sequence, 10, "test");
+  REQUIRE(read.size() == 2);
+  CHECK(read[0].person == survivor);
+
+  projector.KeepChanges(false);
+  f.Append({Arrest("a5", "2020-02-01T10:00:00Z")});
+  CHECK_FALSE(projector.TakeChanges());
   f.ExpectVerified();
 }
 

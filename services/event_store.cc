@@ -10,7 +10,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
-#include <spdlog/spdlog.h>
 
 #include "services/rocks_logger.h"
 #include "services/store_keys.h"
@@ -197,14 +196,6 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   db_options.max_total_wal_size = options.max_wal_bytes;
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   db_options.max_background_jobs = 2;
-  // Compactions give way to everything else (thread_priority.h): they may lag a busy minute
-  // and catch up in the next idle one, and past RocksDB's level-0 limits the writer is slowed
-  // and leaves them the CPU. Flushes keep their priority: a full memtable stops the writer.
-  if (rocksdb::Status s = rocksdb::Env::Default()->LowerThreadPoolCPUPriority(
-          rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow);
-      !s.ok()) {
-    spdlog::warn("store.compaction_priority error=\"{}\"", s.ToString());
-  }
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
   // Recovered memtables stay in memory and flush later, in the background: a start after a

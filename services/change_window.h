@@ -2,8 +2,9 @@
 // subscriber (subscription.h). Each subscriber used to read and filter every record itself, so
 // 200 of them cost 200 reads of each record on the HTTP threads and fell behind a full-rate
 // ingest; now one thread reads each record and its person's state once, and a subscriber only
-// filters what is in memory. A message is rendered once per set of data classes, however many
-// subscribers with those classes it goes to.
+// filters what is in memory. Better still, the writer hands over each batch's changes as it
+// had them (Committed), and then nothing is read back at all. A message is rendered once per
+// set of data classes, however many subscribers with those classes it goes to.
 //
 // The window holds at most `capacity` records, and only while someone subscribes. A subscriber
 // whose cursor is older than the window (it asked for from=N, or fell behind) reads the store

@@ -584,14 +584,7 @@ Result<PersonRecord> EventStore::ReadPerson(std::uint64_t person) const {
 }
 
 std::uint64_t EventStore::CurrentPerson(std::uint64_t person) const {
-  // Merge chains are short; the bound only guards against a corrupt cycle.
-  for (int hops = 0; hops < 64; ++hops) {
-    auto record = ReadPerson(person);
-    if (!record.ok() || record->merged_into == 0)
-      return person;
-    person = record->merged_into;
-  }
-  return person;
+  return CurrentPersons({person}).at(person);
 }
 
 std::unordered_map<std::uint64_t, std::uint64_t> EventStore::CurrentPersons(
@@ -602,7 +595,8 @@ std::unordered_map<std::uint64_t, std::uint64_t> EventStore::CurrentPersons(
     if (current.emplace(person, person).second)
       asked.push_back(person);
   }
-  // As CurrentPerson: a person that cannot be read is where the chain stops.
+  // A person that cannot be read is where the chain stops. Merge chains are short; the bound
+  // only guards against a corrupt cycle.
   for (int hops = 0; hops < 64 && !asked.empty(); ++hops) {
     std::sort(asked.begin(), asked.end());
     asked.erase(std::unique(asked.begin(), asked.end()), asked.end());

@@ -79,7 +79,8 @@ class HttpServer::Impl {
     std::lock_guard lock(mu_);
     subscribers_.push_back(s);
   }
-  // The log grew: the window reads the new records, then wakes the subscribers (WakeAll).
+  // The log grew: the window takes the writer's changes or reads the new records, then wakes
+  // the subscribers (WakeAll).
   void Committed(std::uint64_t last, std::vector<LogChange> changes) {
     committed_.store(last);
     committed_at_.store(SteadyClock::now().time_since_epoch().count());

@@ -11,6 +11,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include "services/memtable_order.h"
 #include "services/rocks_logger.h"
 #include "services/store_keys.h"
 
@@ -430,6 +431,15 @@ void EventStore::set_state(const LogState& state) {
 }
 
 Status EventStore::Write(rocksdb::WriteBatch* batch) {
+  if (batch->Count() >= kMemtableOrderMinEntries) {
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    {
+      std::lock_guard lock(handles_mu_);
+      families = handles_;
+    }
+    if (auto ordered = InMemtableOrder(*batch, families))
+      return FromRocks(db_->Write(write_options_, &*ordered), "writing a batch");
+  }
   return FromRocks(db_->Write(write_options_, batch), "writing a batch");
 }
 

@@ -122,7 +122,8 @@ class EventStore {
   std::optional<std::uint8_t> ProjectionVersion() const;
   Status SetProjectionVersion(std::uint8_t version);
 
-  // Writes a batch with the configured sync policy.
+  // Writes a batch with the configured sync policy; a large one in memtable order
+  // (memtable_order.h), whole and atomic as ever.
   Status Write(rocksdb::WriteBatch* batch);
   // Moves table files (rocksdb::SstFileWriter's, written for `family`) into a family of a
   // projection generation being rebuilt (GenerationTables); durable when it returns. Files that

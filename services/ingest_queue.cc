@@ -27,6 +27,8 @@ std::optional<IncomingBatch> IngestQueue::Take(std::chrono::milliseconds timeout
   queued_bytes_ -= batch.bytes;
   taken_bytes_ = batch.bytes;
   busy_ = true;
+  lock.unlock();
+  changed_.notify_all();
   return batch;
 }
 
@@ -53,6 +55,12 @@ bool IngestQueue::WaitDrained(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return changed_.wait_for(lock, timeout, [&] { return closed_ || (queue_.empty() && !busy_); }) &&
          !closed_;
+}
+
+bool IngestQueue::WaitQueuedAtMost(std::size_t batches) {
+  std::unique_lock lock(mu_);
+  changed_.wait(lock, [&] { return closed_ || queue_.size() <= batches; });
+  return !closed_;
 }
 
 void IngestQueue::Close() {

@@ -36,6 +36,10 @@ class IngestQueue {
   // Waits until nothing is queued or being written; false on timeout or Close().
   bool WaitDrained(std::chrono::milliseconds timeout);
 
+  // Waits until at most `batches` batches are queued (not counting the one being written);
+  // false on Close(). For a producer that may block, unlike the Kafka consumer (import).
+  bool WaitQueuedAtMost(std::size_t batches);
+
   // Wakes every waiter; Take() still hands out what is queued, then nothing.
   void Close();
 

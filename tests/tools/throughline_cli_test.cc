@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <numeric>
 #include <set>
 #include <signal.h>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -81,6 +83,32 @@ TEST_CASE("catalogue prints docs/events.md", "[e2e]") {
   std::string out;
   REQUIRE(testing::Run(Binary() + " catalogue", &out) == 0);
   CHECK(out == testing::ReadFile(testing::SourcePath("docs/events.md")));
+}
+
+TEST_CASE("import from standard input in small batches keeps the input's order", "[e2e]") {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::string valid = testing::SourcePath("tests/data/valid_events.ndjson");
+  const std::size_t samples = testing::ValidSamples().size();
+  REQUIRE(samples > 6);
+  std::string out;
+  // Batches of 2: the lines are parsed on one thread and written on another, several batches
+  // queued between them.
+  REQUIRE(testing::Run(
+              "cat " + valid + " | " + Binary() + " import --data " + data + " --batch 2 - 2>&1",
+              &out) == 0);
+  CHECK(out.find(fmt::format("{} lines in", samples)) != std::string::npos);
+  CHECK(out.find(fmt::format("{} appended, 0 duplicates, 0 dead letters", samples)) !=
+        std::string::npos);
+  REQUIRE(testing::Run(Binary() + " log --data " + data, &out) == 0);
+  std::vector<std::size_t> lines;
+  for (std::size_t at = out.find(R"("import_line":)"); at != std::string::npos;
+       at = out.find(R"("import_line":)", at + 1)) {
+    lines.push_back(std::stoul(out.substr(at + std::string(R"("import_line":)").size())));
+  }
+  std::vector<std::size_t> expected(samples);
+  std::iota(expected.begin(), expected.end(), 1);
+  CHECK(lines == expected);
 }
 
 TEST_CASE("import, log and verify on a data directory", "[e2e]") {

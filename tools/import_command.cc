@@ -67,7 +67,6 @@ int Import(const ImportFlags& flags) {
   // writer, as the engine's consumer parses beside its writer: on the writer's thread the
   // parsing was a tenth of an import's time.
   services::IngestQueue queue;
-  std::atomic<std::size_t> lines_read{0};
   std::atomic<std::int64_t> bytes_read{0};
   std::atomic<bool> read_all{false};
   std::thread parse([&] {
@@ -75,7 +74,7 @@ int Import(const ImportFlags& flags) {
     events::EnvelopeParser parser;
     services::IncomingBatch batch;
     std::string line;
-    std::size_t number = 0;
+    std::size_t number = 0, lines_read = 0;
     auto push = [&] {
       const bool open = queue.WaitQueuedAtMost(1);
       if (open)

@@ -113,7 +113,6 @@ int Import(const ImportFlags& flags) {
   std::size_t written = 0;
   services::AppendResult total;
   Status failed;
-  std::size_t failed_lines = 0;
   for (;;) {
     // Read before taking: once every batch was pushed, an empty take means none is left.
     const bool all_pushed = read_all;
@@ -126,7 +125,6 @@ int Import(const ImportFlags& flags) {
     services::AppendResult result;
     if (Status s = writer.Append(*batch, &result); !s.ok()) {
       failed = s;
-      failed_lines = batch->messages.size();
       queue.Close();
       break;
     }
@@ -140,10 +138,13 @@ int Import(const ImportFlags& flags) {
   parse.join();
   const std::size_t lines = written;
   if (!failed.ok()) {
+    // Batches are written in order: the lines before the failed batch are stored, with their
+    // dead letters.
     fmt::print(stderr,
-               "throughline import: {}; nothing of the last {} lines was written, "
-               "the {} before are in the log\n",
-               failed.ToString(), failed_lines, written);
+               "throughline import: {}; the first {} lines are stored and none after them: "
+               "once that is fixed, run the import again (events already in the log count as "
+               "duplicates, not added twice)\n",
+               failed.ToString(), written);
     return 1;
   }
   if (Status s = (*store)->Flush(); !s.ok())

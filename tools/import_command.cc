@@ -136,7 +136,6 @@ int Import(const ImportFlags& flags) {
     progress.Update(file_bytes > 0 ? static_cast<double>(bytes_read) / file_bytes : -1, written);
   }
   parse.join();
-  const std::size_t lines = written;
   if (!failed.ok()) {
     // Batches are written in order: the lines before the failed batch are stored, with their
     // dead letters.
@@ -151,8 +150,8 @@ int Import(const ImportFlags& flags) {
     fmt::print(stderr, "flush: {}\n", s.message());
   progress.Finish();
   fmt::print(stderr, "{} lines in {:.1f} s ({}/s): {} appended, {} duplicates, {} dead letters{}\n",
-             Grouped(lines), progress.Seconds(),
-             Grouped(static_cast<std::uint64_t>(progress.Rate(lines))), total.appended,
+             Grouped(written), progress.Seconds(),
+             Grouped(static_cast<std::uint64_t>(progress.Rate(written))), total.appended,
              total.duplicates, total.dead_letters,
              total.dead_letters ? " (see them with the engine's DLQ topic once it runs)" : "");
   return 0;

@@ -5,40 +5,12 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <rocksdb/comparator.h>
 #include <rocksdb/sst_file_writer.h>
 
+#include "services/sorted_entries.h"
+
 namespace throughline::services {
-
-namespace {
-
-struct Entry {
-  rocksdb::Slice key, value;
-};
-
-// Sorts a writer's batches' puts out by family, as views into the batches.
-class ByFamily : public rocksdb::WriteBatch::Handler {
- public:
-  explicit ByFamily(const ProjectionFamilies& generation) : generation_(generation) {}
-
-  rocksdb::Status PutCF(std::uint32_t family_id, const rocksdb::Slice& key,
-                        const rocksdb::Slice& value) override {
-    for (std::size_t i = 0; i < generation_.families.size(); ++i) {
-      if (generation_.families[i]->GetID() == family_id) {
-        entries[i].push_back({key, value});
-        return rocksdb::Status::OK();
-      }
-    }
-    return rocksdb::Status::InvalidArgument("a put outside the generation being rebuilt");
-  }
-  // Deletes, merges and the rest keep the Handler's default: an error. A rebuild only puts.
-
-  std::array<std::vector<Entry>, 3> entries;
-
- private:
-  const ProjectionFamilies& generation_;
-};
-
-}  // namespace
 
 GenerationTables::GenerationTables(EventStore* store, const ProjectionFamilies& generation,
                                    std::string dir, int writers)
@@ -72,31 +44,36 @@ Status GenerationTables::Finish(int w) { return WriteOut(w); }
 
 Status GenerationTables::WriteOut(int w) {
   Writer& writer = writers_[w];
-  ByFamily by_family(generation_);
-  for (const auto& batch : writer.held) {
-    if (rocksdb::Status s = batch.Iterate(&by_family); !s.ok())
-      return Status::InvalidArgument("rebuilding: " + s.ToString());
-  }
-  for (std::size_t f = 0; f < by_family.entries.size(); ++f) {
-    auto& entries = by_family.entries[f];
-    if (entries.empty())
-      continue;
+  auto entries = SortedEntries(writer.held);
+  if (!entries)
+    return Status::InvalidArgument("rebuilding: a batch holds more than puts and deletes");
+  // The entries of one family lie together; each family's go to a table file of their own.
+  for (auto run = entries->begin(); run != entries->end();) {
+    const auto end = std::find_if(run, entries->end(),
+                                  [&](const BatchEntry& e) { return e.family != run->family; });
+    std::size_t f = 0;
+    while (f < generation_.families.size() && generation_.families[f]->GetID() != run->family)
+      ++f;
+    if (f == generation_.families.size())
+      return Status::InvalidArgument("rebuilding: a put outside the generation being rebuilt");
+    if (std::any_of(run, end, [](const BatchEntry& e) { return e.remove; }))
+      return Status::InvalidArgument("rebuilding: a delete; a rebuild only puts");
     rocksdb::ColumnFamilyHandle* family = generation_.families[f];
     const rocksdb::Options options = store_->db()->GetOptions(family);
-    const rocksdb::Comparator* order = options.comparator;
-    // Stable, and the last of equal keys kept: as a batch written in order would leave it.
-    std::stable_sort(entries.begin(), entries.end(), [order](const Entry& a, const Entry& b) {
-      return order->Compare(a.key, b.key) < 0;
-    });
+    if (options.comparator != rocksdb::BytewiseComparator()) {
+      return Status::InvalidArgument(
+          fmt::format("rebuilding: family {} does not order its keys bytewise", family->GetName()));
+    }
     const std::string path =
         fmt::format("{}/{}-{}-{}.sst", dir_, family->GetName(), w, writer.files[f].size());
     rocksdb::SstFileWriter table(rocksdb::EnvOptions(), options, family,
                                  /*invalidate_page_cache=*/false);
     rocksdb::Status s = table.Open(path);
-    for (std::size_t i = 0; s.ok() && i < entries.size(); ++i) {
-      if (i + 1 < entries.size() && order->Compare(entries[i].key, entries[i + 1].key) == 0)
+    // The last of equal keys is kept, as a batch written in order would leave it.
+    for (auto e = run; s.ok() && e != end; ++e) {
+      if (e + 1 != end && e->key == (e + 1)->key)
         continue;
-      s = table.Put(entries[i].key, entries[i].value);
+      s = table.Put(e->key, e->value);
     }
     if (s.ok())
       s = table.Finish();
@@ -105,6 +82,7 @@ Status GenerationTables::WriteOut(int w) {
                                          path, s.ToString()));
     }
     writer.files[f].push_back(path);
+    run = end;
   }
   writer.held.clear();
   writer.held_bytes = 0;

@@ -69,6 +69,9 @@ int Import(const ImportFlags& flags) {
   services::IngestQueue queue;
   std::atomic<std::int64_t> bytes_read{0};
   std::atomic<bool> read_all{false};
+  // Set when a write failed: the reader stops at its next line, not at its next full batch (on
+  // standard input that could be a long wait for lines that will never be written).
+  std::atomic<bool> write_failed{false};
   std::thread parse([&] {
     services::NameThisThread("tl-import-read");
     events::EnvelopeParser parser;
@@ -84,7 +87,7 @@ int Import(const ImportFlags& flags) {
       return open;
     };
     batch.messages.reserve(flags.batch);
-    while (reader.Next(&line, &number)) {
+    while (!write_failed && reader.Next(&line, &number)) {
       services::RawMessage raw;
       raw.origin.offset = static_cast<std::int64_t>(number);  // no Kafka: the line number
       raw.value = std::move(line);
@@ -103,6 +106,8 @@ int Import(const ImportFlags& flags) {
       if (batch.messages.size() >= flags.batch && !push())
         return;  // the writer failed
     }
+    if (write_failed)
+      return;
     if (!batch.messages.empty())
       push();
     read_all = true;
@@ -125,6 +130,7 @@ int Import(const ImportFlags& flags) {
     services::AppendResult result;
     if (Status s = writer.Append(*batch, &result); !s.ok()) {
       failed = s;
+      write_failed = true;
       queue.Close();
       break;
     }

@@ -3,16 +3,12 @@
 // never commits an offset past what is durable, and once the space is back resumes with
 // nothing lost or doubled. Needs root to mount; says so and does nothing without it.
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <numeric>
-#include <sys/mount.h>
 #include <thread>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -27,65 +23,15 @@
 #include "services/http_server.h"
 #include "tests/kafka_topic_reader.h"
 #include "tests/services/exactly_once.h"
+#include "tests/small_disk.h"
 #include "tests/test_support.h"
 
 namespace throughline::services {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::SmallDisk;
 using testing::WaitFor;
-
-// A tmpfs of `mib` MiB on `dir`, unmounted when it goes out of scope (a failed test too).
-class SmallDisk {
- public:
-  // Null, with the reason in `why_not`, when this process may not mount.
-  static std::unique_ptr<SmallDisk> Mount(const std::string& dir, int mib, std::string* why_not) {
-    if (geteuid() != 0) {
-      *why_not = "not root: mounting a small tmpfs needs root";
-      return nullptr;
-    }
-    std::filesystem::create_directories(dir);
-    // In a mount namespace of its own the tmpfs goes with the process, even one that crashes;
-    // where that is refused (a process with threads already), the destructor unmounts it.
-    if (unshare(CLONE_NEWNS) == 0)
-      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
-    const std::string options = fmt::format("size={}m", mib);
-    if (mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) != 0) {
-      *why_not = fmt::format("mount -t tmpfs {}: {}", dir, std::strerror(errno));
-      return nullptr;
-    }
-    return std::unique_ptr<SmallDisk>(new SmallDisk(dir));
-  }
-  ~SmallDisk() {
-    std::error_code ec;
-    std::filesystem::remove(filler_, ec);
-    if (umount2(dir_.c_str(), MNT_DETACH) != 0)
-      WARN("umount " << dir_ << ": " << std::strerror(errno));
-  }
-
-  // Writes a file until the disk refuses another byte; its size.
-  std::uint64_t Fill() {
-    filler_ = dir_ + "/filler";
-    std::FILE* out = std::fopen(filler_.c_str(), "wb");
-    REQUIRE(out != nullptr);
-    std::setvbuf(out, nullptr, _IONBF, 0);
-    std::uint64_t written = 0;
-    const std::string block(1 << 20, 'f');
-    for (std::size_t size = block.size(); size >= 512; size /= 2) {
-      while (std::fwrite(block.data(), 1, size, out) == size)
-        written += size;
-      std::clearerr(out);
-    }
-    std::fclose(out);
-    return written;
-  }
-  void Free() { std::filesystem::remove(filler_); }
-
- private:
-  explicit SmallDisk(std::string dir) : dir_(std::move(dir)) {}
-  std::string dir_;
-  std::string filler_;
-};
 
 boost::json::value GetJson(const std::string& address, const std::string& target,
                            const Headers& headers, int* status) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <numeric>
+#include <regex>
 #include <set>
 #include <signal.h>
 #include <thread>
@@ -14,6 +15,7 @@
 
 #include "services/event_store.h"
 #include "services/store_keys.h"
+#include "tests/small_disk.h"
 #include "tests/test_support.h"
 
 namespace throughline {
@@ -109,6 +111,53 @@ TEST_CASE("import from standard input in small batches keeps the input's order",
   std::vector<std::size_t> expected(samples);
   std::iota(expected.begin(), expected.end(), 1);
   CHECK(lines == expected);
+}
+
+TEST_CASE(
+    "import on a full disk says how many lines are stored: with room again the same import "
+    "adds the rest with nothing lost or doubled",
+    "[e2e]") {
+  testing::TempDir dir;
+  std::string why_not;
+  const std::string disk_dir = dir.path() + "/disk";
+  auto disk = testing::SmallDisk::Mount(disk_dir, 64, &why_not);
+  if (!disk) {
+    WARN("skipped: " << why_not);
+    return;
+  }
+  const std::string data = disk_dir + "/data";
+  const std::string events = dir.path() + "/events.ndjson";  // not on the small disk
+  std::string out;
+  REQUIRE(testing::Run(Binary() + " gen --persons 1500 --duplicates 0 --out " + events + " 2>&1",
+                       &out) == 0);
+  const std::size_t lines = testing::ReadLines(events).size();
+  REQUIRE(lines > 20000);
+
+  // Room for a few batches of 1,000 events, not for all of them.
+  disk->Fill(6 << 20);
+  const std::string import = Binary() + " import --data " + data + " --batch 1000 " + events;
+  REQUIRE(testing::Run(import + " 2>&1", &out) == 1);
+  INFO(out);
+  std::smatch stored;
+  REQUIRE(std::regex_search(out, stored,
+                            std::regex(R"(the first (\d+) lines are stored and none after them)")));
+  CHECK(out.find("run the import again") != std::string::npos);
+  const std::size_t first = std::stoul(stored[1]);
+  CHECK(first > 0);
+  CHECK(first < lines);
+  CHECK(first % 1000 == 0);
+
+  disk->Free();
+  REQUIRE(testing::Run(import + " 2>&1", &out) == 0);
+  CHECK(out.find(fmt::format("{} appended, {} duplicates, 0 dead letters", lines - first, first)) !=
+        std::string::npos);
+  REQUIRE(testing::Run(Binary() + " admin verify --data " + data + " 2>&1", &out) == 0);
+  REQUIRE(testing::Run(Binary() + " admin stats --data " + data + " 2>&1", &out) == 0);
+  std::smatch count;
+  REQUIRE(std::regex_search(out, count, std::regex(R"(events +([\d,]+))")));
+  std::string digits = count[1];
+  std::erase(digits, ',');
+  CHECK(std::stoul(digits) == lines);
 }
 
 TEST_CASE("import, log and verify on a data directory", "[e2e]") {

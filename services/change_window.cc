@@ -50,7 +50,7 @@ void ChangeWindow::Stop() {
 }
 
 void ChangeWindow::Committed(std::uint64_t last, bool wanted, std::vector<LogChange> changes) {
-  bool handed = false;
+  bool handed = false, wake = false;
   std::deque<std::shared_ptr<const Entry>> dropped;
   {
     std::lock_guard lock(mu_);
@@ -72,8 +72,11 @@ void ChangeWindow::Committed(std::uint64_t last, bool wanted, std::vector<LogCha
       Trim(&dropped);
       handed = true;
     }
+    // The window's thread has work only when Run's wait would end: waking it otherwise, once a
+    // batch with no one following, cost a context switch each time for nothing.
+    wake = !handed && (wanted_ ? target_ > last_ : !entries_.empty());
   }
-  if (!handed)
+  if (wake)
     cv_.notify_all();
   dropped.clear();
   if (!wanted || handed)

@@ -16,6 +16,9 @@ namespace throughline::services {
 namespace {
 
 constexpr std::size_t kLoggedDeadLettersPerBatch = 20;
+// The WriteBatch is reused with its buffer. An ordinary batch of 5,000 events fills several
+// MiB of it; one far larger (a merge refolding many persons, say) is let go after its write.
+constexpr std::size_t kRetainedBatchBytes = 64 << 20;
 
 // Same event, ignoring flags: the reference data may have changed between two deliveries.
 bool SameContent(events::Event a, events::Event b) {
@@ -260,6 +263,8 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
   if (Status s = store_->Write(&wb); !s.ok())
     return s;
   store_->set_state(state);
+  if (wb.GetDataSize() > kRetainedBatchBytes)
+    wb = rocksdb::WriteBatch();  // a rare giant's buffer is not held for ever
   if (result->dead_letters > kLoggedDeadLettersPerBatch) {
     spdlog::warn(
         "ingest.dead_letters count={} note=\"only the first {} of this batch were "

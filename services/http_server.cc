@@ -13,11 +13,13 @@
 #include "services/http_server.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -105,6 +107,18 @@ class HttpServer::Impl {
   }
   void ReleaseConnection(const std::string& token) { Release(&connections_, token); }
 
+  // Connections waiting for a request, each with what closes it (from any thread): at the
+  // connection cap the one that has waited longest is closed for a new one (Accept).
+  std::uint64_t Waiting(std::function<void(std::uint64_t ticket)> close) {
+    std::lock_guard lock(waiting_mu_);
+    waiting_.emplace(next_waiting_, std::move(close));
+    return next_waiting_++;
+  }
+  void NotWaiting(std::uint64_t ticket) {
+    std::lock_guard lock(waiting_mu_);
+    waiting_.erase(ticket);
+  }
+
   std::uint64_t committed() const {
     const std::uint64_t c = committed_.load();
     // Before the engine says anything, what the store holds.
@@ -146,6 +160,21 @@ class HttpServer::Impl {
     return live;
   }
   void Accept();
+  // Closes the connection that has waited longest for a request; false when none waits.
+  bool EvictLongestWaiting() {
+    std::uint64_t ticket;
+    std::function<void(std::uint64_t)> close;
+    {
+      std::lock_guard lock(waiting_mu_);
+      if (waiting_.empty())
+        return false;
+      ticket = waiting_.begin()->first;
+      close = std::move(waiting_.begin()->second);
+      waiting_.erase(waiting_.begin());
+    }
+    close(ticket);
+    return true;
+  }
   bool Take(std::map<std::string, std::size_t>* counts, const std::string& token, std::size_t cap) {
     std::lock_guard lock(mu_);
     std::size_t& n = (*counts)[token];
@@ -171,6 +200,9 @@ class HttpServer::Impl {
   std::vector<std::weak_ptr<Subscriber>> subscribers_;
   std::map<std::string, std::size_t> subscriptions_;  // open, per token id
   std::map<std::string, std::size_t> connections_;    // bound to a token, per token id
+  std::mutex waiting_mu_;
+  std::map<std::uint64_t, std::function<void(std::uint64_t)>> waiting_;  // oldest first
+  std::uint64_t next_waiting_ = 1;
   std::atomic<std::uint64_t> committed_{0};
   std::atomic<SteadyClock::rep> committed_at_{0};
   std::atomic<bool> stopped_{false};
@@ -480,6 +512,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         count_(std::make_shared<ConnectionCount>(&server->metrics())) {}
 
   ~HttpSession() {
+    NotWaiting();
     if (!token_.empty())
       server_->ReleaseConnection(token_);
   }
@@ -487,8 +520,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void Start() {
     if constexpr (kTls) {
       beast::get_lowest_layer(stream_).expires_after(server_->options().read_timeout);
+      Waiting();
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
+                                self->NotWaiting();
                                 if (!ec)
                                   self->Read();
                               });
@@ -504,11 +539,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_->header_limit(static_cast<std::uint32_t>(server_->options().header_limit));
     parser_->body_limit(server_->options().body_limit);
     beast::get_lowest_layer(stream_).expires_after(server_->options().read_timeout);
+    Waiting();
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, this->shared_from_this()));
   }
 
+  // Waiting for a request (or, with TLS, the handshake): at the connection cap, the connection
+  // that has waited longest is closed to make room for a new one.
+  void Waiting() {
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
+    waiting_ticket_ = server_->Waiting([weak](std::uint64_t ticket) {
+      if (auto self = weak.lock()) {
+        net::post(self->stream_.get_executor(), [self, ticket] {
+          // Unless its request came meanwhile: then the cap is passed by one, for a while.
+          if (self->waiting_ticket_ == ticket)
+            beast::get_lowest_layer(self->stream_).close();  // the pending read ends, aborted
+        });
+      }
+    });
+  }
+  void NotWaiting() {
+    if (waiting_ticket_ != 0)
+      server_->NotWaiting(std::exchange(waiting_ticket_, 0));
+  }
+
   void OnRead(beast::error_code ec, std::size_t) {
+    NotWaiting();
     if (ec == http::error::header_limit) {
       return Fail(
           431, "request_header_fields_too_large",
@@ -718,6 +774,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   Impl* server_;
   Stream stream_;
   net::steady_timer timer_;
+  std::uint64_t waiting_ticket_ = 0;  // Impl::Waiting's, while waiting for a request
   std::shared_ptr<ConnectionCount> count_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -786,9 +843,15 @@ void Impl::Accept() {
       return;
     }
     if (metrics_.connections >= options_.max_connections) {
-      ++metrics_.connections_refused;
-      socket.close(ec);
-    } else if (tls()) {
+      if (!EvictLongestWaiting()) {
+        ++metrics_.connections_refused;
+        socket.close(ec);
+        Accept();
+        return;
+      }
+      ++metrics_.connections_evicted;
+    }
+    if (tls()) {
       std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(
           this, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), ssl_))
           ->Start();
@@ -888,8 +951,12 @@ void HttpServer::WritePrometheus(std::string* out) const {
   m.subscriptions.WritePrometheus("throughline_subscription_delivery_seconds",
                                   "From batch committed to change sent", out);
   gauge("throughline_http_connections", "Connections open", m.connections.load());
-  counter("throughline_http_connections_refused_total", "Connections refused at the cap", "",
+  counter("throughline_http_connections_refused_total",
+          "Connections refused at the cap, none other waiting for a request", "",
           m.connections_refused.load());
+  counter("throughline_http_connections_evicted_total",
+          "Connections closed at the cap for a new one, having waited longest for a request", "",
+          m.connections_evicted.load());
   counter("throughline_http_request_timeouts_total",
           "Connections closed as their request did not arrive whole in time", "",
           m.timeouts.load());

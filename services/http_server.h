@@ -34,7 +34,10 @@ struct HttpServerOptions {
   // Threads running the HTTP sessions (plain WebSocket subscribers have one more of their own).
   // Default: 2
   int threads = 2;
-  // Connections open at once; more are refused at accept. Default: 1000
+  // Connections open at once. A new one beyond this closes the connection that has waited
+  // longest for a request (idle between requests, or sending one slowly), so that idle or slow
+  // clients cannot lock others out; with none waiting (all busy, or subscriptions), the new one
+  // is refused at accept. Default: 1000
   std::size_t max_connections = 1000;
   // Live subscriptions of one token at once; more get 429. Default: 8
   std::size_t max_subscriptions_per_token = 8;
@@ -69,6 +72,8 @@ struct HttpMetrics {
   std::atomic<std::uint64_t> responses_2xx{0}, responses_4xx{0}, responses_5xx{0};
   std::atomic<std::uint64_t> connections{0};  // open now
   std::atomic<std::uint64_t> connections_refused{0};
+  // Closed at the cap, to make room for a new one: waiting longest for a request
+  std::atomic<std::uint64_t> connections_evicted{0};
   std::atomic<std::uint64_t> timeouts{0};     // closed as a request did not arrive whole in time
   std::atomic<std::uint64_t> subscribers{0};  // open now
   std::atomic<std::uint64_t> subscribers_cut_off{0};

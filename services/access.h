@@ -67,7 +67,18 @@ struct Caller {
   bool Allows(DataClass c) const { return role && services::Allows(role->classes, c); }
 };
 
-class TokenRegistry {
+// Who a bearer token stands for: the API's one question of the tokens, answered by a registry
+// read once (TokenRegistry) or by the tokens file as it is now (token_file.h).
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // The caller a bearer token stands for on `today`. Unauthenticated callers get a Status
+  // whose message says what to do and reveals nothing else (IsNotFound: no such token, or a
+  // wrong secret; IsAborted: expired).
+  virtual Result<Caller> Authenticate(std::string_view token, events::Date today) const = 0;
+};
+
+class TokenRegistry final : public Authenticator {
  public:
   // An empty registry: every request is refused.
   TokenRegistry() = default;
@@ -76,10 +87,7 @@ class TokenRegistry {
   static Result<TokenRegistry> Load(const std::string& path);
   static Result<TokenRegistry> Parse(std::string_view text, std::string_view origin);
 
-  // The caller a bearer token stands for on `today`. Unauthenticated callers get a Status
-  // whose message says what to do and reveals nothing else (IsNotFound: no such token, or a
-  // wrong secret; IsAborted: expired).
-  Result<Caller> Authenticate(std::string_view token, events::Date today) const;
+  Result<Caller> Authenticate(std::string_view token, events::Date today) const override;
 
   std::size_t size() const { return tokens_.size(); }
 

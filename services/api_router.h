@@ -34,7 +34,7 @@ namespace throughline::services {
 // What the router reads. Not owned; each must be safe to use from any thread.
 struct ReadModels {
   const EventStore* store = nullptr;
-  const TokenRegistry* tokens = nullptr;
+  const Authenticator* tokens = nullptr;
   AuditLog* audit = nullptr;  // null: nothing is audited (tests of routing alone)
   const Clock* clock = nullptr;
   std::function<std::string()> metrics;  // Prometheus text for /metrics

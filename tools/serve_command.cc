@@ -1,6 +1,7 @@
 // `throughline serve --data DIR`: the engine.
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "services/engine.h"
 #include "services/http_server.h"
 #include "services/store_stats.h"
+#include "services/token_file.h"
 #include "tools/commands.h"
 #include "tools/kafka_options.h"
 #include "tools/process.h"
@@ -146,27 +148,36 @@ int Serve(const ServeFlags& flags) {
     return 1;
   }
   std::unique_ptr<services::HttpServer> http;
-  services::TokenRegistry tokens;
+  std::unique_ptr<services::TokenFile> tokens;
   std::unique_ptr<services::AuditLog> audit;
   if (!flags.no_http) {
     const std::string tokens_path = flags.tokens.empty() ? flags.data + "/tokens" : flags.tokens;
-    auto loaded = services::TokenRegistry::Load(tokens_path);
-    if (loaded.ok()) {
-      tokens = std::move(*loaded);
-    } else if (!loaded.status().IsNotFound() || !flags.tokens.empty()) {
-      spdlog::error("serve.failed error=\"{}\"", loaded.status().message());
+    if (!flags.tokens.empty() && !std::filesystem::exists(flags.tokens)) {
+      spdlog::error(
+          "serve.failed error=\"no tokens file at {}: create one with throughline token "
+          "--tokens {} --role ROLE --agency AGENCY\"",
+          flags.tokens, flags.tokens);
       (*engine)->Stop();
       return 2;
-    } else {
+    }
+    auto opened = services::TokenFile::Open(tokens_path);
+    if (!opened.ok()) {
+      spdlog::error("serve.failed error=\"{}\"", opened.status().message());
+      (*engine)->Stop();
+      return 2;
+    }
+    tokens = std::move(*opened);
+    if (tokens->size() == 0) {
       spdlog::warn(
           "http.no_tokens file={} note=\"every /v1 request will be refused: create a token with "
-          "throughline token --data {} --role ROLE --agency AGENCY\"",
+          "throughline token --data {} --role ROLE --agency AGENCY (read within a second, no "
+          "restart)\"",
           tokens_path, flags.data);
     }
     audit = std::make_unique<services::AuditLog>((*engine)->store());
     services::ReadModels models;
     models.store = (*engine)->store();
-    models.tokens = &tokens;
+    models.tokens = tokens.get();
     models.audit = audit.get();
     models.clock = &clock;
     services::Engine* e = engine->get();
@@ -181,7 +192,7 @@ int Serve(const ServeFlags& flags) {
     http = std::move(*started);
     server = http.get();
     spdlog::info("http.ready url={}://{}/ tokens={} note=\"the dashboard is at that address\"",
-                 http->tls() ? "https" : "http", http->address(), tokens.size());
+                 http->tls() ? "https" : "http", http->address(), tokens->size());
     std::ofstream(flags.data + "/http.address", std::ios::trunc) << http->address() << '\n';
   }
   spdlog::info(
@@ -243,7 +254,8 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--no-http", flags->no_http, "Serve no API (ingest only)");
   cmd->add_option("--tokens", flags->tokens,
-                  "Tokens file (throughline token); default DATA/tokens when it exists");
+                  "Tokens file (throughline token), read again within a second of a change; "
+                  "default DATA/tokens");
   cmd->add_option("--tls-cert", flags->http.tls_certificate,
                   "PEM certificate chain: serve HTTPS and WSS only");
   cmd->add_option("--tls-key", flags->http.tls_private_key, "PEM private key of --tls-cert");

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <thread>
@@ -278,6 +279,41 @@ TEST_CASE("replay through a running engine's API, audited there, and --to-topic"
             fmt::format("{} replay --data {} --to-topic x --from-seq 10 2>&1", kBinary, data),
             &out) == 2);
   CHECK(out.find("the log holds 1 to 9") != std::string::npos);
+  engine.Signal(SIGTERM);
+  CHECK(engine.Wait() == 0);
+}
+
+TEST_CASE(
+    "serve: a token issued while it runs works, and one deleted from the file is refused, "
+    "without a restart",
+    "[e2e]") {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::string first = testing::MakeToken(data, "probation", "probation:Gwent");
+  testing::ChildProcess engine({kBinary, "serve", "--data", data, "--listen", "127.0.0.1:0"},
+                               dir.path() + "/serve.log");
+  const std::string address = testing::WaitForEngine(data);
+  auto me = [&](const std::string& token) {
+    return services::HttpGet(address, "/v1/me", {{"Authorization", "Bearer " + token}}).status;
+  };
+  CHECK(me(first) == 200);
+
+  const std::string second = testing::MakeToken(data, "prison", "prison:CFI");
+  testing::WaitFor([&] { return me(second) == 200; }, 5s, "the token issued meanwhile to work");
+  CHECK(me(first) == 200);
+
+  // Revoked: its line deleted, as the docs say.
+  const std::string id = first.substr(0, first.find('.'));
+  std::string kept;
+  for (const std::string& line : testing::ReadLines(data + "/tokens")) {
+    if (!line.starts_with(id))
+      kept += line + "\n";
+  }
+  REQUIRE(kept.find(id) == std::string::npos);
+  std::ofstream(data + "/tokens", std::ios::trunc) << kept;
+  testing::WaitFor([&] { return me(first) == 401; }, 5s, "the deleted token to be refused");
+  CHECK(me(second) == 200);
+  CHECK(testing::ReadFile(dir.path() + "/serve.log").find("tokens.reloaded") != std::string::npos);
   engine.Signal(SIGTERM);
   CHECK(engine.Wait() == 0);
 }

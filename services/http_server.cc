@@ -547,6 +547,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // Waiting for a request (or, with TLS, the handshake): at the connection cap, the connection
   // that has waited longest is closed to make room for a new one.
   void Waiting() {
+    NotWaiting();  // one ticket at a time
     std::weak_ptr<HttpSession> weak = this->shared_from_this();
     waiting_ticket_ = server_->Waiting([weak](std::uint64_t ticket) {
       if (auto self = weak.lock()) {

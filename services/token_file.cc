@@ -8,12 +8,12 @@
 
 namespace throughline::services {
 
-Result<std::unique_ptr<TokenFile>> TokenFile::Open(std::string path,
+Result<std::unique_ptr<TokenFile>> TokenFile::Open(std::string path, bool required,
                                                    std::chrono::milliseconds check_every) {
   std::unique_ptr<TokenFile> file(new TokenFile(std::move(path)));
   file->read_ = file->Stat();
   auto loaded = TokenRegistry::Load(file->path_);
-  if (!loaded.ok() && !loaded.status().IsNotFound())
+  if (!loaded.ok() && (required || !loaded.status().IsNotFound()))
     return loaded.status();
   file->current_ =
       std::make_shared<const TokenRegistry>(loaded.ok() ? std::move(*loaded) : TokenRegistry());

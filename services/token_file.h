@@ -27,9 +27,11 @@ namespace throughline::services {
 class TokenFile final : public Authenticator {
  public:
   // Reads `path` and checks it for changes every `check_every`. An error when the file is there
-  // and does not parse; a file not there yet is empty until it is.
+  // and does not parse, or is not there and `required`; otherwise a file not there yet is empty
+  // until it is.
   static Result<std::unique_ptr<TokenFile>> Open(
-      std::string path, std::chrono::milliseconds check_every = std::chrono::seconds(1));
+      std::string path, bool required = false,
+      std::chrono::milliseconds check_every = std::chrono::seconds(1));
   ~TokenFile() override;
   TokenFile(const TokenFile&) = delete;
   TokenFile& operator=(const TokenFile&) = delete;
@@ -55,7 +57,7 @@ class TokenFile final : public Authenticator {
 
   const std::string path_;
   std::atomic<std::shared_ptr<const TokenRegistry>> current_;
-  Version read_;         // the version last read, or last refused; CheckNow's only
+  Version read_;         // the version last read, or last refused: Open's, then CheckNow's only
   std::mutex check_mu_;  // one CheckNow at a time
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

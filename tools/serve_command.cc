@@ -1,7 +1,6 @@
 // `throughline serve --data DIR`: the engine.
 
 #include <atomic>
-#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -152,15 +151,8 @@ int Serve(const ServeFlags& flags) {
   std::unique_ptr<services::AuditLog> audit;
   if (!flags.no_http) {
     const std::string tokens_path = flags.tokens.empty() ? flags.data + "/tokens" : flags.tokens;
-    if (!flags.tokens.empty() && !std::filesystem::exists(flags.tokens)) {
-      spdlog::error(
-          "serve.failed error=\"no tokens file at {}: create one with throughline token "
-          "--tokens {} --role ROLE --agency AGENCY\"",
-          flags.tokens, flags.tokens);
-      (*engine)->Stop();
-      return 2;
-    }
-    auto opened = services::TokenFile::Open(tokens_path);
+    // A file named on the command line must be there; DATA/tokens may come later.
+    auto opened = services::TokenFile::Open(tokens_path, /*required=*/!flags.tokens.empty());
     if (!opened.ok()) {
       spdlog::error("serve.failed error=\"{}\"", opened.status().message());
       (*engine)->Stop();

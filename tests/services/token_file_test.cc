@@ -42,7 +42,7 @@ TEST_CASE("The tokens file: added and deleted lines count within a check, no res
   const NewToken second = Make("prison", "prison:CFI");
   Write(path, first.line + "\n");
 
-  auto file = TokenFile::Open(path, 20ms);
+  auto file = TokenFile::Open(path, false, 20ms);
   REQUIRE(file.ok());
   TokenFile& tokens = **file;
   REQUIRE(tokens.Authenticate(first.token, kToday).ok());
@@ -85,13 +85,23 @@ TEST_CASE("The tokens file: added and deleted lines count within a check, no res
 TEST_CASE("The tokens file: opened before it exists, it is read once it does", "[integration]") {
   testing::TempDir dir;
   const std::string path = dir.path() + "/tokens";
-  auto file = TokenFile::Open(path, 20ms);
+  auto file = TokenFile::Open(path, false, 20ms);
   REQUIRE(file.ok());
   CHECK((*file)->size() == 0);
   const NewToken token = Make("iom", "police:Gwent");
   Append(path, token.line + "\n");
   testing::WaitFor([&] { return (*file)->Authenticate(token.token, kToday).ok(); }, 5s,
                    "the token to be accepted");
+}
+
+TEST_CASE("The tokens file: a required one that is not there is an error saying how to make it",
+          "[integration]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/tokens";
+  auto file = TokenFile::Open(path, /*required=*/true);
+  REQUIRE_FALSE(file.ok());
+  CHECK(file.status().IsNotFound());
+  CHECK(file.status().message().find("throughline token --tokens " + path) != std::string::npos);
 }
 
 TEST_CASE("The tokens file: one that does not parse at the start is an error naming its line",

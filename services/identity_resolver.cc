@@ -176,7 +176,7 @@ void IdentityResolver::Index(std::uint64_t person, events::Timestamp time, std::
   StageIndex(person, {time.unix_ms, sequence}, true);
 }
 
-std::vector<IdentityResolver::IndexKey> IdentityResolver::Entries(std::uint64_t person) {
+std::vector<IdentityResolver::IndexKey> IdentityResolver::Entries(std::uint64_t person) const {
   std::set<IndexKey> keys;
   store_->ForEachPersonEvent(person, [&](events::Timestamp t, std::uint64_t seq) {
     keys.insert({t.unix_ms, seq});
@@ -194,7 +194,7 @@ std::vector<IdentityResolver::IndexKey> IdentityResolver::Entries(std::uint64_t 
   return {keys.begin(), keys.end()};
 }
 
-bool IdentityResolver::IsCurrent(std::uint64_t person) {
+bool IdentityResolver::IsCurrent(std::uint64_t person) const {
   if (auto it = persons_.find(person); it != persons_.end())
     return it->second.merged_into == 0;
   // A person touched in this batch without loading their record was reached through an

@@ -83,9 +83,9 @@ class IdentityResolver {
 
   using IndexKey = std::pair<std::int64_t, std::uint64_t>;  // event time, sequence
   // A person's index entries as they will be once the batch is written, in order.
-  std::vector<IndexKey> Entries(std::uint64_t person);
+  std::vector<IndexKey> Entries(std::uint64_t person) const;
   // Whether the person is current (not merged into another), with this batch's changes.
-  bool IsCurrent(std::uint64_t person);
+  bool IsCurrent(std::uint64_t person) const;
 
   // Stages the changed person records into the batch and ends it.
   void Finish();

@@ -30,7 +30,8 @@ bool SameContent(events::Event a, events::Event b) {
 // The BatchReader of a batch in progress.
 class Reader final : public BatchReader {
  public:
-  Reader(const EventStore* store, IdentityResolver* resolver, const std::vector<LogRecord>* staged)
+  Reader(const EventStore* store, const IdentityResolver* resolver,
+         const std::vector<LogRecord>* staged)
       : store_(store), resolver_(resolver), staged_(staged) {}
 
   std::vector<std::uint64_t> PersonEvents(std::uint64_t person) override {
@@ -71,7 +72,7 @@ class Reader final : public BatchReader {
 
  private:
   const EventStore* store_;
-  IdentityResolver* resolver_;
+  const IdentityResolver* resolver_;
   const std::vector<LogRecord>* staged_;
 };
 

@@ -43,7 +43,8 @@ struct AppendedEvent {
 };
 
 // What a hook may read while a batch is being built: the log as it will be once the batch is
-// written (the store, with the batch's own records and identity changes on top).
+// written (the store, with the batch's own records and identity changes on top). Reads only:
+// a hook may call it from two threads at once (the projector shares large batches).
 class BatchReader {
  public:
   virtual ~BatchReader() = default;

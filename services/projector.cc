@@ -1,8 +1,10 @@
 #include "services/projector.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
+#include <span>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -20,112 +22,56 @@ namespace {
 using projections::Alert;
 using projections::ProjectionState;
 
-void PutRaisedAlert(const ProjectionTarget& t, const Alert& a, rocksdb::WriteBatch* batch) {
-  batch->Put(t.alerts, AlertKey(a.id), projections::EncodeAlert(a));
-  batch->Put(t.alerts, AlertTimeKey(a.event_time, a.id), "");
-  batch->Put(t.alerts, AlertAgencyKey(a.agency, a.event_time, a.id), "");
+void PutRaisedAlert(const ProjectionTarget& t, const Alert& a, ProjectionWrites* w) {
+  w->Put(t.alerts, AlertKey(a.id), projections::EncodeAlert(a));
+  w->Put(t.alerts, AlertTimeKey(a.event_time, a.id), "");
+  w->Put(t.alerts, AlertAgencyKey(a.agency, a.event_time, a.id), "");
 }
 
-void DeleteAlert(const ProjectionTarget& t, const Alert& a, rocksdb::WriteBatch* batch) {
-  batch->Delete(t.alerts, AlertKey(a.id));
-  batch->Delete(t.alerts, AlertTimeKey(a.event_time, a.id));
-  batch->Delete(t.alerts, AlertAgencyKey(a.agency, a.event_time, a.id));
+void DeleteAlert(const ProjectionTarget& t, const Alert& a, ProjectionWrites* w) {
+  w->Delete(t.alerts, AlertKey(a.id));
+  w->Delete(t.alerts, AlertTimeKey(a.event_time, a.id));
+  w->Delete(t.alerts, AlertAgencyKey(a.agency, a.event_time, a.id));
   if (a.due)
-    batch->Delete(t.alerts, AlertDueKey(*a.due, a.id));
+    w->Delete(t.alerts, AlertDueKey(*a.due, a.id));
 }
 
-}  // namespace
+// Persons in a batch from which the projector shares them with its helper thread: below it,
+// waking the helper costs about what its share would save.
+constexpr std::size_t kPersonsToShare = 64;
+// Persons a thread takes at a time: one MultiGet of their stored states.
+constexpr std::size_t kPersonsAtATime = 32;
 
-ProjectionTarget ProjectionTarget::Current(const EventStore& store) {
-  return {store.family(Family::kViews), store.family(Family::kCohorts),
-          store.family(Family::kAlerts)};
-}
+// One person's part of a batch: the state before and after, and the writes between them.
+struct Change {
+  std::uint64_t person = 0;
+  std::optional<ProjectionState> old, next;
+  ProjectionWrites writes;
+};
 
-ProjectionTarget ProjectionTarget::Of(const ProjectionFamilies& f) {
-  return {f.views(), f.cohorts(), f.alerts()};
-}
+struct FoldCounts {
+  std::uint64_t incremental = 0;
+  std::uint64_t refolds = 0;
+};
 
-void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
-                     const std::optional<ProjectionState>& old,
-                     const std::optional<ProjectionState>& now_state, events::Timestamp now,
-                     rocksdb::WriteBatch* batch, WritePhase phase) {
-  const bool removes = phase != WritePhase::kAdds;
-  const bool adds = phase != WritePhase::kRemoves;
-  // Cohorts: delete what the old view had and the new one has not; write the new ones.
-  const auto old_entries =
-      old ? projections::CohortEntries(old->view) : std::vector<projections::CohortEntry>{};
-  const auto new_entries = now_state ? projections::CohortEntries(now_state->view)
-                                     : std::vector<projections::CohortEntry>{};
-  for (const auto& e : old_entries) {
-    if (removes && !std::binary_search(new_entries.begin(), new_entries.end(), e)) {
-      batch->Delete(target.cohorts, e.key);
-    }
-  }
-  for (const auto& e : new_entries) {
-    if (adds && !std::binary_search(old_entries.begin(), old_entries.end(), e)) {
-      batch->Put(target.cohorts, e.key, e.value);
-    }
-  }
-  // Alerts by id: gone or changed ones out, new or changed ones in.
-  std::map<std::string, const Alert*> before;
-  if (old) {
-    for (const auto& a : old->alerts)
-      before[a.id] = &a;
-  }
-  std::map<std::string, const Alert*> after;
-  if (now_state) {
-    for (const auto& a : now_state->alerts)
-      after[a.id] = &a;
-  }
-  for (const auto& [id, a] : before) {
-    auto it = after.find(id);
-    if (removes && (it == after.end() || !(*it->second == *a)))
-      DeleteAlert(target, *a, batch);
-  }
-  for (const auto& [id, a] : after) {
-    if (!adds)
-      break;
-    auto it = before.find(id);
-    if (it != before.end() && *it->second == *a)
-      continue;
-    if (projections::IsRaised(*a, now)) {
-      PutRaisedAlert(target, *a, batch);
-    } else {
-      batch->Put(target.alerts, AlertDueKey(*a->due, a->id), Fixed64Value(person));
-    }
-  }
-  if (now_state && adds) {
-    batch->Put(target.views, U64Key(person), projections::EncodeProjection(*now_state));
-  } else if (!now_state && old && removes) {
-    batch->Delete(target.views, U64Key(person));
-  }
-}
-
-Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
-                          const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
-                          rocksdb::WriteBatch* batch) {
-  const events::Timestamp now = clock_->Now();
-  const ProjectionTarget target = ProjectionTarget::Current(*store_);
-  std::map<std::uint64_t, std::vector<const AppendedEvent*>> by_person;
-  for (const auto& a : appended)
-    by_person[a.person].push_back(&a);
-
-  struct Change {
-    std::uint64_t person;
-    std::optional<ProjectionState> old, next;
-  };
-  std::vector<Change> changes;
-  changes.reserve(persons_touched.size());
-  auto stored = ReadProjections(
-      *store_, std::vector<std::uint64_t>(persons_touched.begin(), persons_touched.end()));
+// The new state of each of `persons` (and the writes to store it) into `changes`, one for one.
+// Reads only: two calls run at once on the writer's and the helper's threads.
+Status ProjectPersons(const EventStore& store, std::span<const std::uint64_t> persons,
+                      const std::map<std::uint64_t, std::vector<const AppendedEvent*>>& by_person,
+                      BatchReader& reader, const ProjectionTarget& target, events::Timestamp now,
+                      std::span<Change> changes, FoldCounts* counts) {
+  auto stored = ReadProjections(store, std::vector<std::uint64_t>(persons.begin(), persons.end()));
   if (!stored.ok())
     return stored.status();
-  for (std::uint64_t person : persons_touched) {
-    std::optional<ProjectionState> old;
+  for (std::size_t i = 0; i < persons.size(); ++i) {
+    const std::uint64_t person = persons[i];
+    Change& change = changes[i];
+    change.person = person;
     if (auto it = stored->find(person); it != stored->end())
-      old = std::move(it->second);
+      change.old = std::move(it->second);
+    const std::optional<ProjectionState>& old = change.old;
     if (!reader.IsCurrent(person)) {
-      changes.push_back({person, std::move(old), std::nullopt});
+      change.writes = DiffProjection(target, person, old, std::nullopt, now);
       continue;
     }
 
@@ -156,7 +102,7 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       }
       if (follows) {
         next = std::move(state);
-        ++metrics_.incremental;
+        ++counts->incremental;
       }
     }
     if (!next) {
@@ -167,11 +113,153 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       if (!inputs.ok())
         return inputs.status();
       next = projections::Fold(person, std::move(*inputs));
-      ++metrics_.refolds;
+      ++counts->refolds;
     }
     if (!projections::HasView(*next))
       next.reset();
-    changes.push_back({person, std::move(old), std::move(next)});
+    change.writes = DiffProjection(target, person, old, next, now);
+    change.next = std::move(next);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void ProjectionWrites::Put(rocksdb::ColumnFamilyHandle* family, std::string key,
+                           std::string value) {
+  puts.push_back({family, std::move(key), std::move(value)});
+}
+
+void ProjectionWrites::Delete(rocksdb::ColumnFamilyHandle* family, std::string key) {
+  deletes.push_back({family, std::move(key)});
+}
+
+void ProjectionWrites::AddTo(rocksdb::WriteBatch* batch, WritePhase phase) const {
+  if (phase != WritePhase::kAdds) {
+    for (const auto& d : deletes)
+      batch->Delete(d.family, d.key);
+  }
+  if (phase != WritePhase::kRemoves) {
+    for (const auto& p : puts)
+      batch->Put(p.family, p.key, p.value);
+  }
+}
+
+ProjectionTarget ProjectionTarget::Current(const EventStore& store) {
+  return {store.family(Family::kViews), store.family(Family::kCohorts),
+          store.family(Family::kAlerts)};
+}
+
+ProjectionTarget ProjectionTarget::Of(const ProjectionFamilies& f) {
+  return {f.views(), f.cohorts(), f.alerts()};
+}
+
+ProjectionWrites DiffProjection(const ProjectionTarget& target, std::uint64_t person,
+                                const std::optional<ProjectionState>& old,
+                                const std::optional<ProjectionState>& now_state,
+                                events::Timestamp now) {
+  ProjectionWrites w;
+  // Cohorts: delete what the old view had and the new one has not; write the new ones.
+  const auto old_entries =
+      old ? projections::CohortEntries(old->view) : std::vector<projections::CohortEntry>{};
+  const auto new_entries = now_state ? projections::CohortEntries(now_state->view)
+                                     : std::vector<projections::CohortEntry>{};
+  for (const auto& e : old_entries) {
+    if (!std::binary_search(new_entries.begin(), new_entries.end(), e))
+      w.Delete(target.cohorts, e.key);
+  }
+  for (const auto& e : new_entries) {
+    if (!std::binary_search(old_entries.begin(), old_entries.end(), e))
+      w.Put(target.cohorts, e.key, e.value);
+  }
+  // Alerts by id: gone or changed ones out, new or changed ones in.
+  std::map<std::string, const Alert*> before;
+  if (old) {
+    for (const auto& a : old->alerts)
+      before[a.id] = &a;
+  }
+  std::map<std::string, const Alert*> after;
+  if (now_state) {
+    for (const auto& a : now_state->alerts)
+      after[a.id] = &a;
+  }
+  for (const auto& [id, a] : before) {
+    auto it = after.find(id);
+    if (it == after.end() || !(*it->second == *a))
+      DeleteAlert(target, *a, &w);
+  }
+  for (const auto& [id, a] : after) {
+    auto it = before.find(id);
+    if (it != before.end() && *it->second == *a)
+      continue;
+    if (projections::IsRaised(*a, now)) {
+      PutRaisedAlert(target, *a, &w);
+    } else {
+      w.Put(target.alerts, AlertDueKey(*a->due, a->id), Fixed64Value(person));
+    }
+  }
+  if (now_state) {
+    w.Put(target.views, U64Key(person), projections::EncodeProjection(*now_state));
+  } else if (old) {
+    w.Delete(target.views, U64Key(person));
+  }
+  return w;
+}
+
+void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
+                     const std::optional<ProjectionState>& old,
+                     const std::optional<ProjectionState>& now_state, events::Timestamp now,
+                     rocksdb::WriteBatch* batch) {
+  DiffProjection(target, person, old, now_state, now).AddTo(batch, WritePhase::kAll);
+}
+
+Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
+                          const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
+                          rocksdb::WriteBatch* batch) {
+  const events::Timestamp now = clock_->Now();
+  const ProjectionTarget target = ProjectionTarget::Current(*store_);
+  std::map<std::uint64_t, std::vector<const AppendedEvent*>> by_person;
+  for (const auto& a : appended)
+    by_person[a.person].push_back(&a);
+
+  const std::vector<std::uint64_t> persons(persons_touched.begin(), persons_touched.end());
+  std::vector<Change> changes(persons.size());
+  // Both threads take the next kPersonsAtATime persons until none are left: the cost of a
+  // person varies (a refold reads and folds all their events), and so does when the helper
+  // gets a core.
+  std::atomic<std::size_t> next{0};
+  Status failed[2];
+  FoldCounts counts[2];
+  auto project = [&](int share) {
+    for (;;) {
+      const std::size_t first = next.fetch_add(kPersonsAtATime);
+      if (first >= persons.size())
+        return;
+      const std::size_t n = std::min(kPersonsAtATime, persons.size() - first);
+      failed[share] =
+          ProjectPersons(*store_, std::span(persons).subspan(first, n), by_person, reader, target,
+                         now, std::span(changes).subspan(first, n), &counts[share]);
+      if (!failed[share].ok()) {
+        next = persons.size();
+        return;
+      }
+    }
+  };
+  if (persons.size() < kPersonsToShare) {
+    project(0);
+  } else {
+    if (!helper_)
+      helper_ = std::make_unique<HelperThread>("tl-project");
+    helper_->RunShares(project);
+    ++metrics_.shared_batches;
+  }
+  for (const Status& s : failed) {
+    if (!s.ok())
+      return s;
+  }
+  for (const FoldCounts& c : counts) {
+    metrics_.incremental += c.incremental;
+    metrics_.refolds += c.refolds;
   }
 
   // Alerts that were there before the batch, under whichever person: one that moved with its
@@ -196,7 +284,7 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
   }
   for (WritePhase phase : {WritePhase::kRemoves, WritePhase::kAdds}) {
     for (const Change& c : changes)
-      WriteProjection(target, c.person, c.old, c.next, now, batch, phase);
+      c.writes.AddTo(batch, phase);
   }
 
   kept_.reset();
@@ -233,6 +321,7 @@ Status Projector::RaiseDue(std::vector<projections::Alert>* raised) {
   std::string end = kAlertDuePrefix;
   PutKeyTime(&end, events::Timestamp{now.unix_ms + 1});
   rocksdb::WriteBatch batch;
+  ProjectionWrites writes;
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), target.alerts));
   for (it->Seek(kAlertDuePrefix);
@@ -249,13 +338,14 @@ Status Projector::RaiseDue(std::vector<projections::Alert>* raised) {
       continue;
     for (const auto& a : state->alerts) {
       if (a.id == id) {
-        PutRaisedAlert(target, a, &batch);
+        PutRaisedAlert(target, a, &writes);
         raised->push_back(a);
         spdlog::info("alert.raised id={} rule={} person={} agency=\"{}\" message=\"{}\"", a.id,
                      events::EnumName(a.rule), a.person, a.agency, a.message);
       }
     }
   }
+  writes.AddTo(&batch, WritePhase::kAdds);
   if (batch.Count() == 0)
     return Status::OK();
   if (Status s = store_->Write(&batch); !s.ok()) {

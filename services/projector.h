@@ -5,6 +5,8 @@
 // (incremental, the common case), or folds the person afresh from the log (a late event, a
 // retraction, a merge); then it writes the new state and the difference in cohort and alert
 // entries into the same WriteBatch. So after any crash the views are exactly as far as the log.
+// A batch of many persons is shared: half of them are folded on a helper thread (tl-project)
+// while the writer's thread folds the other half.
 //
 // Time-based alerts wait in the alerts family until their due time; RaiseDue(), called by the
 // writer thread between batches, raises those whose time has come by the engine's clock.
@@ -14,8 +16,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include <rocksdb/write_batch.h>
@@ -24,6 +28,7 @@
 #include "projections/fold.h"
 #include "services/clock.h"
 #include "services/event_store.h"
+#include "services/helper_thread.h"
 #include "services/log_changes.h"
 #include "services/log_writer.h"
 
@@ -33,6 +38,7 @@ struct ProjectionMetrics {
   std::atomic<std::uint64_t> incremental{0};  // persons updated by applying new events
   std::atomic<std::uint64_t> refolds{0};      // persons folded afresh
   std::atomic<std::uint64_t> alerts_raised{0};
+  std::atomic<std::uint64_t> shared_batches{0};  // batches folded on two threads
 };
 
 // The families a state is written to: the current generation, or one a rebuild is filling.
@@ -44,20 +50,44 @@ struct ProjectionTarget {
   static ProjectionTarget Of(const ProjectionFamilies& families);
 };
 
-// Which writes of WriteProjection to make. Alert keys are global (by alert id), and an alert
+// Which writes of a ProjectionWrites to make. Alert keys are global (by alert id), and an alert
 // moves with its event when a merge, unmerge or link moves events between persons: a batch that
 // changes several persons writes every person's removals first and then every person's
 // additions, so that one person's delete cannot undo another's put of the same key.
 enum class WritePhase { kRemoves, kAdds, kAll };
 
-// Writes `now_state` for `person` (nullopt: the person has no events any more) into `batch`,
-// replacing `old` (nullopt: nothing stored): the view, and the cohort and alert entries that
-// differ. Alerts not yet due at `now` wait under their due time.
+// The writes that replace a person's stored state with another: the view, and the cohort and
+// alert entries that differ.
+struct ProjectionWrites {
+  struct KeyValue {
+    rocksdb::ColumnFamilyHandle* family;
+    std::string key, value;
+  };
+  struct Key {
+    rocksdb::ColumnFamilyHandle* family;
+    std::string key;
+  };
+  std::vector<Key> deletes;
+  std::vector<KeyValue> puts;
+
+  void Put(rocksdb::ColumnFamilyHandle* family, std::string key, std::string value);
+  void Delete(rocksdb::ColumnFamilyHandle* family, std::string key);
+  // The deletes (kRemoves), the puts (kAdds), or the deletes and then the puts (kAll).
+  void AddTo(rocksdb::WriteBatch* batch, WritePhase phase) const;
+};
+
+// What replaces `old` (nullopt: nothing stored) with `now_state` for `person` (nullopt: the
+// person has no events any more). Alerts not yet due at `now` wait under their due time.
+ProjectionWrites DiffProjection(const ProjectionTarget& target, std::uint64_t person,
+                                const std::optional<projections::ProjectionState>& old,
+                                const std::optional<projections::ProjectionState>& now_state,
+                                events::Timestamp now);
+
+// DiffProjection, added to `batch`.
 void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
                      const std::optional<projections::ProjectionState>& old,
                      const std::optional<projections::ProjectionState>& now_state,
-                     events::Timestamp now, rocksdb::WriteBatch* batch,
-                     WritePhase phase = WritePhase::kAll);
+                     events::Timestamp now, rocksdb::WriteBatch* batch);
 
 class Projector final : public BatchHook {
  public:
@@ -87,6 +117,7 @@ class Projector final : public BatchHook {
   ProjectionMetrics metrics_;
   bool keep_changes_ = false;
   std::optional<std::vector<LogChange>> kept_;
+  std::unique_ptr<HelperThread> helper_;  // started by the first batch large enough to share
 };
 
 }  // namespace throughline::services

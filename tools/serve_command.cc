@@ -59,6 +59,8 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
           m.write_errors.load());
   counter("throughline_views_refolded_total", "Persons folded afresh", p.refolds.load());
   counter("throughline_views_applied_total", "Persons updated incrementally", p.incremental.load());
+  counter("throughline_batches_shared_total", "Batches whose persons were folded on two threads",
+          p.shared_batches.load());
   counter("throughline_alerts_raised_total", "Alerts raised", p.alerts_raised.load());
   fmt::format_to(std::back_inserter(out),
                  "# HELP throughline_rebuild_persons Views rebuilt of those to rebuild, while a "

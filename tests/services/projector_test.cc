@@ -87,6 +87,56 @@ TEST_CASE("Views follow the log: in order applied, late or retracted refolded", 
   f.ExpectVerified();
 }
 
+// A batch of many persons is folded on two threads, each taking a share of the persons: one
+// that merges a person of one share into a person of the other, refolds some and patches
+// others, must come out as a fresh fold of the log would.
+TEST_CASE("A batch of many people is shared between two threads and folds as one would",
+          "[integration]") {
+  StoreFixture f;
+  const auto& metrics = f.log().projector().metrics();
+  constexpr int kPersons = 200;
+  auto pnc = [](int i) { return fmt::format(R"({{"pnc":"{}"}})", testing::TestPnc(i)); };
+  std::vector<std::string> first;
+  for (int i = 0; i < kPersons; ++i) {
+    first.push_back(Arrest(fmt::format("a{}", i), "2019-03-04T10:00:00Z", pnc(i)));
+    first.push_back(Event(fmt::format("m{}", i), "mappa.registered", "2019-04-10T10:00:00Z",
+                          R"("category":1,"level":2,"area":"Gwent")", pnc(i)));
+  }
+  f.Append(first);
+  CHECK(metrics.shared_batches == 1);
+  const std::uint64_t survivor = f.PersonOf("pnc:" + testing::TestPnc(kPersons - 1));
+  const std::uint64_t merged = f.PersonOf("pnc:" + testing::TestPnc(0));
+
+  // Even persons get a late arrest (a refold), odd ones a later one (applied to the stored
+  // view); the first person is merged into the last, which the split puts in the other share.
+  std::vector<std::string> second;
+  for (int i = 0; i < kPersons; ++i) {
+    second.push_back(Arrest(fmt::format("b{}", i),
+                            i % 2 == 0 ? "2015-01-01T10:00:00Z" : "2020-01-01T10:00:00Z", pnc(i)));
+  }
+  second.push_back(Event("merge", "identity.merged", "2021-01-01T00:00:00Z",
+                         fmt::format(R"("merged":{},"reason":"Fingerprint match")", pnc(0)),
+                         pnc(kPersons - 1)));
+  const std::uint64_t incremental = metrics.incremental;
+  const std::uint64_t refolds = metrics.refolds;
+  f.Append(second);
+  CHECK(metrics.shared_batches == 2);
+  CHECK(metrics.incremental - incremental >= kPersons / 2 - 1);
+  CHECK(metrics.refolds - refolds >= kPersons / 2 - 1);
+
+  CHECK(ReadProjection(f.store(), merged).status().IsNotFound());
+  auto state = ReadProjection(f.store(), survivor);
+  REQUIRE(state.ok());
+  CHECK(state->view.counts.arrests == 4);
+  CHECK(state->view.identifiers.size() == 2);
+  for (int i = 1; i < kPersons - 1; ++i) {
+    auto other = ReadProjection(f.store(), f.PersonOf("pnc:" + testing::TestPnc(i)));
+    REQUIRE(other.ok());
+    CHECK(other->view.counts.arrests == 2);
+  }
+  f.ExpectVerified();
+}
+
 TEST_CASE("A merge folds two people into one and the merged one's view goes", "[integration]") {
   StoreFixture f;
   const std::string other = R"({"pnc":"2015/0100002A"})";

@@ -46,13 +46,6 @@ inline TestTokens MakeTestTokens(const std::vector<std::string>& roles, events::
   return out;
 }
 
-// PNCs of 2015 with serials 0100001.., with their check letters.
-inline std::string TestPnc(int i) {
-  static constexpr char kAlphabet[] = "ZABCDEFGHJKLMNPQRTUVWXY";
-  const long serial = 100000 + i;
-  return fmt::format("2015/{:07}{}", serial, kAlphabet[(150000000L + serial) % 23]);
-}
-
 // The n-th arrest, of the person with TestPnc(person).
 inline std::string TestArrest(int n, int person) {
   return Envelope(fmt::format("a{}", n), "arrest.recorded",

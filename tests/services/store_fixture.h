@@ -22,6 +22,13 @@
 
 namespace throughline::testing {
 
+// PNCs of 2015 with serials 0100001.., with their check letters.
+inline std::string TestPnc(int i) {
+  static constexpr char kAlphabet[] = "ZABCDEFGHJKLMNPQRTUVWXY";
+  const long serial = 100000 + i;
+  return fmt::format("2015/{:07}{}", serial, kAlphabet[(150000000L + serial) % 23]);
+}
+
 // An envelope of `type` about `person` (a JSON object of identifiers) with the type's fields
 // (JSON members, or ""), from source "test/<family of the type>". Custody events are in their
 // current dataversion 2 (`prison`, not `establishment`).

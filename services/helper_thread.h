@@ -1,0 +1,42 @@
+// HelperThread: a second thread that takes one share of a job while the caller does the other.
+//
+// The writer's thread is the one busy core while ingesting, and the other is mostly idle: the
+// projector splits each large batch's persons between the writer and this thread. A thread
+// kept for the purpose, not one a batch: starting one costs about what a small share saves.
+
+#ifndef THROUGHLINE_SERVICES_HELPER_THREAD_H_
+#define THROUGHLINE_SERVICES_HELPER_THREAD_H_
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace throughline::services {
+
+class HelperThread {
+ public:
+  explicit HelperThread(std::string name);
+  ~HelperThread();
+  HelperThread(const HelperThread&) = delete;
+  HelperThread& operator=(const HelperThread&) = delete;
+
+  // Runs work(1) on the helper and work(0) on the calling thread; returns when both have.
+  // One caller at a time.
+  void RunShares(const std::function<void(int share)>& work);
+
+ private:
+  void Loop(std::string name);
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  const std::function<void(int)>* job_ = nullptr;  // set while the helper's share is due
+  bool done_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace throughline::services
+
+#endif  // THROUGHLINE_SERVICES_HELPER_THREAD_H_

@@ -1,0 +1,57 @@
+#include "services/helper_thread.h"
+
+#include <atomic>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+namespace throughline::services {
+namespace {
+
+std::string NameOf(pid_t thread) {
+  std::ifstream comm(fmt::format("/proc/self/task/{}/comm", thread));
+  std::string name;
+  std::getline(comm, name);
+  return name;
+}
+
+TEST_CASE("A helper thread takes share 1 while the caller takes share 0, job after job", "[unit]") {
+  HelperThread helper("tl-test-helper");
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int job = 0; job < 1000; ++job) {
+    std::thread::id ran[2];
+    pid_t helper_tid = 0;
+    std::atomic<int> calls{0};
+    helper.RunShares([&](int share) {
+      ran[share] = std::this_thread::get_id();
+      if (share == 1)
+        helper_tid = gettid();
+      ++calls;
+    });
+    // Both shares ran, and had returned: what they wrote is there to read.
+    REQUIRE(calls == 2);
+    REQUIRE(ran[0] == caller);
+    REQUIRE(ran[1] != caller);
+    if (job == 0)
+      CHECK(NameOf(helper_tid) == "tl-test-helper");
+  }
+}
+
+TEST_CASE("A helper thread's share may take longer than the caller's", "[unit]") {
+  HelperThread helper("tl-test-helper");
+  int done[2] = {0, 0};
+  helper.RunShares([&](int share) {
+    if (share == 1)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    done[share] = 1;
+  });
+  CHECK(done[0] == 1);
+  CHECK(done[1] == 1);
+}
+
+}  // namespace
+}  // namespace throughline::services

@@ -23,7 +23,7 @@ class HelperThread {
   HelperThread& operator=(const HelperThread&) = delete;
 
   // Runs work(1) on the helper and work(0) on the calling thread; returns when both have.
-  // One caller at a time.
+  // One caller at a time; `work` must not throw (the helper may still be running its share).
   void RunShares(const std::function<void(int share)>& work);
 
  private:

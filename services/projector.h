@@ -5,8 +5,8 @@
 // (incremental, the common case), or folds the person afresh from the log (a late event, a
 // retraction, a merge); then it writes the new state and the difference in cohort and alert
 // entries into the same WriteBatch. So after any crash the views are exactly as far as the log.
-// A batch of many persons is shared: half of them are folded on a helper thread (tl-project)
-// while the writer's thread folds the other half.
+// A batch of many persons is shared: the writer's thread and a helper (tl-project) fold them,
+// each taking the next 32 persons until none are left.
 //
 // Time-based alerts wait in the alerts family until their due time; RaiseDue(), called by the
 // writer thread between batches, raises those whose time has come by the engine's clock.

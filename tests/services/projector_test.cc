@@ -87,9 +87,9 @@ TEST_CASE("Views follow the log: in order applied, late or retracted refolded", 
   f.ExpectVerified();
 }
 
-// A batch of many persons is folded on two threads, each taking a share of the persons: one
-// that merges a person of one share into a person of the other, refolds some and patches
-// others, must come out as a fresh fold of the log would.
+// A batch of many persons is folded on two threads, each taking 32 persons at a time: one that
+// merges a person of one share into a person of another, refolds some and patches others,
+// must come out as a fresh fold of the log would.
 TEST_CASE("A batch of many people is shared between two threads and folds as one would",
           "[integration]") {
   StoreFixture f;
@@ -108,7 +108,8 @@ TEST_CASE("A batch of many people is shared between two threads and folds as one
   const std::uint64_t merged = f.PersonOf("pnc:" + testing::TestPnc(0));
 
   // Even persons get a late arrest (a refold), odd ones a later one (applied to the stored
-  // view); the first person is merged into the last, which the split puts in the other share.
+  // view); the first person is merged into the last, six shares of 32 apart, which either
+  // thread may take.
   std::vector<std::string> second;
   for (int i = 0; i < kPersons; ++i) {
     second.push_back(Arrest(fmt::format("b{}", i),

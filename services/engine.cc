@@ -170,7 +170,13 @@ Readiness Engine::Ready() const {
     r.reasons.push_back(fmt::format("rebuilding the views: {} of {} persons", rebuild_done_.load(),
                                     rebuild_total_.load()));
   } else if (const StoreError error = store_ ? store_->background_error() : StoreError{};
-             !error.ok()) {
+             error.fatal) {
+    r.reasons.push_back(fmt::format(
+        "store error: the store is read-only after \"{}\", which this process cannot undo; "
+        "ingest is paused: restart the engine (nothing is lost: it replays its write-ahead log "
+        "and reads what it had not written from Kafka again)",
+        error.message));
+  } else if (!error.ok()) {
     r.reasons.push_back(fmt::format(
         "{}: the store is read-only after \"{}\"; ingest is paused and resumes by itself "
         "once it can write",
@@ -295,6 +301,18 @@ void Engine::ResumeStoreIfStopped() {
   const StoreError error = store_->background_error();
   if (error.ok())
     return;
+  if (error.fatal) {
+    if (!store_failure_reported_) {
+      store_failure_reported_ = true;
+      spdlog::error(
+          "store.failed error=\"{}\" note=\"RocksDB cannot resume writing after this error; "
+          "only reopening the store clears it: restart the engine (nothing is lost)\"",
+          error.message);
+      if (options_.on_store_failed)
+        options_.on_store_failed(error.message);
+    }
+    return;
+  }
   const auto now = std::chrono::steady_clock::now();
   if (now - resume_tried_at_ < std::chrono::milliseconds(kMaxWriteBackoffMs))
     return;

@@ -69,6 +69,12 @@ struct EngineOptions {
   std::function<bool()> changes_wanted;
   // Called on the writer's thread with the time-based alerts the clock has just raised.
   std::function<void(const std::vector<projections::Alert>&)> on_alerts_raised;
+  // Called once, on the writer's thread, when the store has stopped for good: RocksDB marked
+  // its error fatal, which only reopening the store clears (store_listener.h). The engine goes
+  // on serving reads and retrying; a server should exit for its supervisor to start it again
+  // (serve does), which loses nothing: the batch not written is read from Kafka again.
+  // Must not block. Default: none
+  std::function<void(const std::string& error)> on_store_failed;
   // Ready (GET /readyz) while the consumer lag is at most this. Default: 10000
   std::int64_t ready_max_lag = 10'000;
 };
@@ -101,7 +107,8 @@ class Engine {
   // Appends, retrying a failed write with backoff while the consumer is paused. False only
   // when closing, with the batch abandoned (its offsets were not stored: it is read again).
   bool AppendWithRetry(const IncomingBatch& batch, AppendResult* result);
-  // Takes the store out of RocksDB's read-only mode, at most once per backoff period.
+  // Takes the store out of RocksDB's read-only mode, at most once per backoff period; reports
+  // an error that Resume cannot clear instead (on_store_failed).
   void ResumeStoreIfStopped();
   // Time-based alerts whose time has come; at most once a second, on the writer's thread.
   void RaiseDueAlerts();
@@ -124,6 +131,7 @@ class Engine {
   mutable std::mutex writer_error_mu_;
   std::string writer_error_;  // the last failed write's error, for readiness
   std::chrono::steady_clock::time_point resume_tried_at_;
+  bool store_failure_reported_ = false;  // the writer's thread's
   std::atomic<bool> rebuilding_{false};
   std::atomic<std::uint64_t> rebuild_done_{0}, rebuild_total_{0};
   bool stopped_ = false;

@@ -202,6 +202,8 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
   db_options.max_total_wal_size = options.max_wal_bytes;
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   db_options.max_background_jobs = 2;
+  if (options.env)
+    db_options.env = options.env.get();
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
   // Recovered memtables stay in memory and flush later, in the background: a start after a

@@ -47,6 +47,9 @@ struct StoreOptions {
   // crash, and so the restart time. Smaller flushes more often, into more and smaller files
   // that every lookup must probe (16 MiB cost ingest about 10% of its CPU). Default: 64 MiB
   std::uint64_t max_wal_bytes = std::uint64_t{64} << 20;
+  // The environment RocksDB works through: for tests that inject file system faults.
+  // Default: null, the machine's own
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 enum class OpenMode {

@@ -11,7 +11,10 @@ void StoreListener::OnBackgroundError(rocksdb::BackgroundErrorReason reason,
   spdlog::error("store.background_error reason={} error=\"{}\"", static_cast<int>(reason),
                 error->ToString());
   std::lock_guard lock(mu_);
+  if (error_.fatal)
+    return;  // RocksDB keeps the fatal error whatever comes after it, and so do we
   error_.no_space = error->IsNoSpace();
+  error_.fatal = error->severity() >= rocksdb::Status::Severity::kFatalError;
   error_.message = error->ToString();
 }
 

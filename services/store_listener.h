@@ -8,6 +8,10 @@
 // succeed. Auto-recovery is therefore turned off for NoSpace; other errors keep RocksDB's own
 // handling (and Resume() is tried for them too).
 //
+// Some errors RocksDB marks fatal (a flush that could not create its table file, say): for
+// those Resume() returns the same error for ever, and only closing and reopening the store
+// clears them (its write-ahead log still holds what the memtables held, and is replayed).
+//
 // Thread-safe: RocksDB calls it from its threads, the engine reads it from any.
 
 #ifndef THROUGHLINE_SERVICES_STORE_LISTENER_H_
@@ -23,6 +27,7 @@ namespace throughline::services {
 // The error that stopped the store's writes; `message` is empty while writing works.
 struct StoreError {
   bool no_space = false;  // the disk is full
+  bool fatal = false;     // Resume() cannot clear it: the store must be reopened
   std::string message;    // RocksDB's words, with the file it was writing
   bool ok() const { return message.empty(); }
 };

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <signal.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -18,6 +20,10 @@
 namespace throughline::tools {
 
 namespace {
+
+// serve's exit status when the store failed in a way only reopening it clears (engine.h,
+// on_store_failed): 1 and 2 are failures to start.
+constexpr int kExitStoreFailed = 3;
 
 struct ServeFlags {
   std::string data;
@@ -143,6 +149,14 @@ int Serve(const ServeFlags& flags) {
     if (auto* s = server.load())
       s->AlertsRaised(alerts);
   };
+  // A store RocksDB cannot resume is reopened by starting again: the process stops as on
+  // SIGTERM (the signal wakes WaitForStopSignal below) and exits with kExitStoreFailed for its
+  // supervisor to restart it (compose: restart on-failure).
+  static std::atomic<bool> store_failed{false};
+  options.on_store_failed = [](const std::string&) {
+    if (!store_failed.exchange(true))
+      kill(getpid(), SIGTERM);
+  };
   auto engine = services::Engine::Start(std::move(options), &clock);
   if (!engine.ok()) {
     spdlog::error("serve.failed error=\"{}\"", engine.status().ToString());
@@ -194,13 +208,20 @@ int Serve(const ServeFlags& flags) {
       "--data {} FILE\"",
       (*engine)->bootstrap(), flags.data, flags.data);
   std::string signal = WaitForStopSignal();
-  spdlog::info("serve.signal signal={}", signal);
+  if (store_failed) {
+    spdlog::error(
+        "serve.exiting code={} note=\"the store failed and must be reopened: start the engine "
+        "again (a supervisor restarting on failure does it)\"",
+        kExitStoreFailed);
+  } else {
+    spdlog::info("serve.signal signal={}", signal);
+  }
   if (http) {
     server = nullptr;
     http->Stop();
   }
   (*engine)->Stop();
-  return 0;
+  return store_failed ? kExitStoreFailed : 0;
 }
 
 }  // namespace
@@ -208,6 +229,10 @@ int Serve(const ServeFlags& flags) {
 void AddServeCommand(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
   auto* cmd = app.add_subcommand("serve", "Run the engine: consume Kafka into the durable log");
+  cmd->footer(
+      "Exit status: 0 stopped by SIGINT or SIGTERM; 1 the engine could not start (the store or "
+      "Kafka); 2 a bad --kafka, tokens file or listen address; 3 the store failed while running "
+      "in a way only reopening it clears: start it again, nothing is lost (docs/reliability.md)");
   cmd->add_option("--data", flags->data, "Data directory (created if missing)")->required();
   AddKafkaFlags(cmd, &flags->kafka,
                 "Kafka bootstrap servers host:port,...; without it an embedded Kafka starts");

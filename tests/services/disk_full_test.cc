@@ -84,6 +84,8 @@ TEST_CASE("Disk full while ingesting: not ready with the reason, reads served, n
   options.kafka.bootstrap = bootstrap;
   options.hmpps_topics.clear();
   options.ingest.assign_all = true;  // reading at once; the group still gets the commits
+  std::atomic<bool> store_failed{false};
+  options.on_store_failed = [&store_failed](const std::string&) { store_failed = true; };
   std::atomic<HttpServer*> server{nullptr};
   options.on_committed = [&server](std::uint64_t last, std::vector<LogChange>) {
     if (auto* s = server.load())
@@ -186,24 +188,42 @@ TEST_CASE("Disk full while ingesting: not ready with the reason, reads served, n
   // Space comes back: ingest resumes by itself and takes the rest.
   disk->Free();
   const auto freed = std::chrono::steady_clock::now();
-  WaitFor([&] { return HttpStatus(address, "/readyz") == 200; }, 60s,
+  WaitFor([&] { return HttpStatus(address, "/readyz") == 200 || store_failed; }, 60s,
           "the engine to be ready again");
-  const double ready_again =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - freed).count();
-  WaitFor([&] { return e.metrics().appended >= published; }, 60s, "the rest to be ingested");
-  const double caught_up =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - freed).count();
-  CHECK(e.metrics().appended == published);
-  fmt::print(stderr,
-             "figures: {} events, {} before the disk filled ({} MiB of filler); not ready {:.1f} s "
-             "after it filled, at {} events; ready {:.1f} s after the space came back, all "
-             "ingested {:.1f} s after\n",
-             published, kBefore, filler >> 20, noticed, log_size, ready_again, caught_up);
-
-  server = nullptr;
-  api->Stop();
-  e.Stop();
-  engine->reset();
+  if (store_failed) {
+    // Now and then (once in four runs under ASan) the full tmpfs failed a flush's new table file
+    // with "No such file or directory", which RocksDB marks fatal: then, as serve's supervisor
+    // would, a new engine on the same data takes the rest (store_failure_test.cc).
+    WARN("the store failed for good while the disk was full: "
+         << Reasons(GetJson(address, "/readyz", {}, &status))
+         << "restarting the engine, as a supervisor would");
+    server = nullptr;
+    api->Stop();
+    e.Stop();
+    engine->reset();
+    options.on_store_failed = nullptr;
+    auto again = Engine::Start(options, &clock);
+    REQUIRE(again.ok());
+    WaitFor([&] { return (*again)->store()->state().next_sequence - 1 == published; }, 60s,
+            "the rest to be ingested by the new engine");
+    (*again)->Stop();
+  } else {
+    const double ready_again =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - freed).count();
+    WaitFor([&] { return e.metrics().appended >= published; }, 60s, "the rest to be ingested");
+    const double caught_up =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - freed).count();
+    CHECK(e.metrics().appended == published);
+    fmt::print(stderr,
+               "figures: {} events, {} before the disk filled ({} MiB of filler); not ready {:.1f} "
+               "s after it filled, at {} events; ready {:.1f} s after the space came back, all "
+               "ingested {:.1f} s after\n",
+               published, kBefore, filler >> 20, noticed, log_size, ready_again, caught_up);
+    server = nullptr;
+    api->Stop();
+    e.Stop();
+    engine->reset();
+  }
   auto store = EventStore::Open(data, StoreOptions{});
   REQUIRE(store.ok());
   testing::ExpectEachOnce(**store,

@@ -174,8 +174,9 @@ Readiness Engine::Ready() const {
     r.reasons.push_back(fmt::format(
         "store error: the store is read-only after \"{}\", which this process cannot undo; "
         "ingest is paused: restart the engine (nothing is lost: it replays its write-ahead log "
-        "and reads what it had not written from Kafka again)",
-        error.message));
+        "and reads what it had not written from Kafka again{})",
+        error.message,
+        embedded_ ? ", except from the embedded Kafka, which goes with this process" : ""));
   } else if (!error.ok()) {
     r.reasons.push_back(fmt::format(
         "{}: the store is read-only after \"{}\"; ingest is paused and resumes by itself "
@@ -306,8 +307,9 @@ void Engine::ResumeStoreIfStopped() {
       store_failure_reported_ = true;
       spdlog::error(
           "store.failed error=\"{}\" note=\"RocksDB cannot resume writing after this error; "
-          "only reopening the store clears it: restart the engine (nothing is lost)\"",
-          error.message);
+          "only reopening the store clears it: restart the engine (nothing is lost{})\"",
+          error.message,
+          embedded_ ? ", except from the embedded Kafka, which goes with this process" : "");
       if (options_.on_store_failed)
         options_.on_store_failed(error.message);
     }

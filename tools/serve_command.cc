@@ -211,8 +211,13 @@ int Serve(const ServeFlags& flags) {
   if (store_failed) {
     spdlog::error(
         "serve.exiting code={} note=\"the store failed and must be reopened: start the engine "
-        "again (a supervisor restarting on failure does it)\"",
-        kExitStoreFailed);
+        "again (a supervisor restarting on failure does it){}\"",
+        kExitStoreFailed,
+        (*engine)->embedded_kafka() != nullptr
+            ? "; the embedded Kafka goes with this process, and the messages it held that the log "
+              "had not stored with it: where that matters, run Kafka apart (--kafka, or "
+              "throughline kafka)"
+            : "");
   } else {
     spdlog::info("serve.signal signal={}", signal);
   }

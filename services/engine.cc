@@ -17,6 +17,10 @@ namespace {
 // The longest wait between two attempts at a failed write (and at resuming the store): how
 // long ingest may stay paused after the disk has room again.
 constexpr int kMaxWriteBackoffMs = 2000;
+// Said wherever the engine promises a restart loses nothing: the embedded cluster lives in this
+// process, and the messages the log had not stored go with it.
+constexpr const char* kLostWithEmbeddedKafka =
+    ", except from the embedded Kafka, which goes with this process";
 
 }  // namespace
 
@@ -175,8 +179,7 @@ Readiness Engine::Ready() const {
         "store error: the store is read-only after \"{}\", which this process cannot undo; "
         "ingest is paused: restart the engine (nothing is lost: it replays its write-ahead log "
         "and reads what it had not written from Kafka again{})",
-        error.message,
-        embedded_ ? ", except from the embedded Kafka, which goes with this process" : ""));
+        error.message, embedded_ ? kLostWithEmbeddedKafka : ""));
   } else if (!error.ok()) {
     r.reasons.push_back(fmt::format(
         "{}: the store is read-only after \"{}\"; ingest is paused and resumes by itself "
@@ -308,8 +311,7 @@ void Engine::ResumeStoreIfStopped() {
       spdlog::error(
           "store.failed error=\"{}\" note=\"RocksDB cannot resume writing after this error; "
           "only reopening the store clears it: restart the engine (nothing is lost{})\"",
-          error.message,
-          embedded_ ? ", except from the embedded Kafka, which goes with this process" : "");
+          error.message, embedded_ ? kLostWithEmbeddedKafka : "");
       if (options_.on_store_failed)
         options_.on_store_failed(error.message);
     }

@@ -146,11 +146,14 @@ void Engine::Stop() {
   spdlog::info("engine.stopped");
 }
 
+bool Engine::AlertsCheckDue() const {
+  return std::chrono::steady_clock::now() - alerts_checked_at_ >= std::chrono::seconds(1);
+}
+
 void Engine::RaiseDueAlerts() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - alerts_checked_at_ < std::chrono::seconds(1))
+  if (!AlertsCheckDue())
     return;
-  alerts_checked_at_ = now;
+  alerts_checked_at_ = std::chrono::steady_clock::now();
   std::vector<projections::Alert> raised;
   if (Status s = log_->projector().RaiseDue(&raised); !s.ok()) {
     spdlog::error("alerts.raise_due_failed error=\"{}\"", s.ToString());
@@ -216,53 +219,103 @@ void Engine::WriterLoop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     return;
   }
+  // The batch being written on the writer's helper while the next is prepared (log_writer.h).
+  std::optional<TakenBatch> in_flight;
+  auto land = [&] {
+    const bool landed = Land(*in_flight);
+    in_flight.reset();
+    return landed;
+  };
   while (true) {
-    RaiseDueAlerts();
-    auto batch = queue_.Take(std::chrono::milliseconds(100), options_.write_batch_messages);
-    if (!batch) {
+    // Due alerts are read from the store as it stands: nothing may be in flight.
+    if (in_flight && AlertsCheckDue() && !land())
+      return;
+    if (!in_flight)
+      RaiseDueAlerts();
+    // With a batch in flight, whatever is queued is prepared at once, and the one in flight is
+    // told of as soon as it lands.
+    auto taken =
+        queue_.Take(std::chrono::milliseconds(in_flight ? 0 : 100), options_.write_batch_messages);
+    if (!taken) {
+      if (in_flight) {
+        if (!land())
+          return;
+        continue;
+      }
       if (closing_)
         return;
       ResumeStoreIfStopped();  // a flush may have failed while no batch was written
       LogProgress(false);
       continue;
     }
-    AppendResult result;
+    TakenBatch next{std::move(*taken), {}, std::nullopt, std::chrono::steady_clock::now()};
     log_->projector().KeepChanges(options_.changes_wanted && options_.changes_wanted());
-    const auto write_started = std::chrono::steady_clock::now();
-    if (!AppendWithRetry(*batch, &result)) {
+    const Status prepared = log_->writer().Prepare(next.batch, &next.result);
+    if (prepared.ok())
+      next.changes = log_->projector().TakeChanges();
+    if (in_flight && !land()) {
+      queue_.Done();  // abandoned with the one in flight: read from Kafka again at the next start
+      return;
+    }
+    if (prepared.ok() && log_->writer().has_prepared()) {
+      log_->writer().StartWrite();
+      in_flight = std::move(next);
+      continue;
+    }
+    // Not prepared (an error), nothing to write, or prepared on top of a write that failed and
+    // so dropped: appended alone, with retries.
+    if (!AppendWithRetry(next.batch, &next.result, prepared)) {
       queue_.Done();
       return;
     }
-    const auto committed = std::chrono::steady_clock::now();
-    metrics_.batch_write.RecordBetween(write_started, committed);
-    if (batch->first_consumed != std::chrono::steady_clock::time_point{})
-      metrics_.batch_age.RecordBetween(batch->first_consumed, committed);
-    metrics_.appended += result.appended;
-    metrics_.duplicates += result.duplicates;
-    metrics_.dead_letters += result.dead_letters;
-    metrics_.identity_conflicts += result.identity_conflicts;
-    ++metrics_.batches;
-    if (result.last_sequence)
-      metrics_.last_sequence = result.last_sequence;
-    ingest_->Commit(batch->offsets);
-    auto changes = log_->projector().TakeChanges();
-    if (options_.on_committed && result.last_sequence)
-      options_.on_committed(result.last_sequence,
-                            changes ? std::move(*changes) : std::vector<LogChange>{});
-    if (result.dead_letters)
-      dead_letters_->Notify();
-    if (changes_ && result.last_sequence)
-      changes_->Notify();
-    queue_.Done();
-    LogProgress(false);
+    next.changes = log_->projector().TakeChanges();
+    Committed(next);
   }
 }
 
-bool Engine::AppendWithRetry(const IncomingBatch& batch, AppendResult* result) {
+bool Engine::Land(TakenBatch& taken) {
+  if (Status written = log_->writer().FinishWrite(); !written.ok()) {
+    if (!AppendWithRetry(taken.batch, &taken.result, written)) {
+      queue_.Done();
+      return false;
+    }
+    taken.changes = log_->projector().TakeChanges();
+  }
+  Committed(taken);
+  return true;
+}
+
+void Engine::Committed(TakenBatch& taken) {
+  const AppendResult& result = taken.result;
+  const auto committed = std::chrono::steady_clock::now();
+  metrics_.batch_write.RecordBetween(taken.started, committed);
+  if (taken.batch.first_consumed != std::chrono::steady_clock::time_point{})
+    metrics_.batch_age.RecordBetween(taken.batch.first_consumed, committed);
+  metrics_.appended += result.appended;
+  metrics_.duplicates += result.duplicates;
+  metrics_.dead_letters += result.dead_letters;
+  metrics_.identity_conflicts += result.identity_conflicts;
+  ++metrics_.batches;
+  if (result.last_sequence)
+    metrics_.last_sequence = result.last_sequence;
+  ingest_->Commit(taken.batch.offsets);
+  if (options_.on_committed && result.last_sequence)
+    options_.on_committed(result.last_sequence,
+                          taken.changes ? std::move(*taken.changes) : std::vector<LogChange>{});
+  if (result.dead_letters)
+    dead_letters_->Notify();
+  if (changes_ && result.last_sequence)
+    changes_->Notify();
+  queue_.Done();
+  LogProgress(false);
+}
+
+bool Engine::AppendWithRetry(const IncomingBatch& batch, AppendResult* result,
+                             const Status& failed) {
   const auto started = std::chrono::steady_clock::now();
   int backoff_ms = 100;
   for (int attempt = 1;; ++attempt) {
-    Status s = log_->writer().Append(batch, result);
+    Status s = attempt == 1 && !failed.ok() ? failed : log_->writer().Append(batch, result);
     if (s.ok()) {
       if (attempt > 1) {
         spdlog::info(

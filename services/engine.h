@@ -11,9 +11,11 @@
 #define THROUGHLINE_SERVICES_ENGINE_H_
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -103,15 +105,32 @@ class Engine {
 
  private:
   explicit Engine(EngineOptions options, const Clock* clock);
+  // A batch the writer has taken from the queue, and what to tell of it once written.
+  struct TakenBatch {
+    IncomingBatch batch;
+    AppendResult result;
+    std::optional<std::vector<LogChange>> changes;  // the projector's, for on_committed
+    std::chrono::steady_clock::time_point started;
+  };
+
   void WriterLoop();
-  // Appends, retrying a failed write with backoff while the consumer is paused. False only
-  // when closing, with the batch abandoned (its offsets were not stored: it is read again).
-  bool AppendWithRetry(const IncomingBatch& batch, AppendResult* result);
+  // Waits for the batch in flight to be written, appending it again if that failed, and tells
+  // of it. False only when closing, with the batch abandoned.
+  bool Land(TakenBatch& taken);
+  // Metrics, Kafka offsets, on_committed and the publishers, for a batch written.
+  void Committed(TakenBatch& taken);
+  // Appends, retrying a failed write with backoff while the consumer is paused; `failed`, when
+  // not OK, is the first attempt's error, made elsewhere. False only when closing, with the
+  // batch abandoned (its offsets were not stored: it is read again).
+  bool AppendWithRetry(const IncomingBatch& batch, AppendResult* result,
+                       const Status& failed = Status::OK());
   // Takes the store out of RocksDB's read-only mode, at most once per backoff period; reports
   // an error that Resume cannot clear instead (on_store_failed).
   void ResumeStoreIfStopped();
-  // Time-based alerts whose time has come; at most once a second, on the writer's thread.
+  // Time-based alerts whose time has come; at most once a second, on the writer's thread, with
+  // no batch in flight.
   void RaiseDueAlerts();
+  bool AlertsCheckDue() const;
   void LogProgress(bool final);
 
   EngineOptions options_;

@@ -14,6 +14,7 @@
 #include "services/memtable_order.h"
 #include "services/rocks_logger.h"
 #include "services/store_keys.h"
+#include "services/store_view.h"
 
 namespace throughline::services {
 
@@ -56,23 +57,6 @@ Family FamilyOfName(const std::string& name) {
   if (name.starts_with(kCohortsFamily))
     return Family::kCohorts;
   return Family::kAlerts;
-}
-
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok())
-    return Status::OK();
-  std::string message = fmt::format("{}: {}", what, s.ToString());
-  if (s.IsNotFound())
-    return Status::NotFound(message);
-  if (s.IsCorruption())
-    return Status::Corruption(message);
-  if (s.IsNotSupported())
-    return Status::NotSupported(message);
-  if (s.IsInvalidArgument())
-    return Status::InvalidArgument(message);
-  if (s.IsBusy() || s.IsTryAgain())
-    return Status::Busy(message);
-  return Status::IOError(message);
 }
 
 // The memtable filter's share of the write buffer that gives 16 bits a key (6 probes: about
@@ -174,6 +158,23 @@ std::optional<std::uint64_t> GetU64(rocksdb::DB* db, rocksdb::ColumnFamilyHandle
 }
 
 }  // namespace
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok())
+    return Status::OK();
+  std::string message = fmt::format("{}: {}", what, s.ToString());
+  if (s.IsNotFound())
+    return Status::NotFound(message);
+  if (s.IsCorruption())
+    return Status::Corruption(message);
+  if (s.IsNotSupported())
+    return Status::NotSupported(message);
+  if (s.IsInvalidArgument())
+    return Status::InvalidArgument(message);
+  if (s.IsBusy() || s.IsTryAgain())
+    return Status::Busy(message);
+  return Status::IOError(message);
+}
 
 Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
                                                      const StoreOptions& options, OpenMode mode) {
@@ -437,14 +438,17 @@ void EventStore::set_state(const LogState& state) {
   state_ = state;
 }
 
-Status EventStore::Write(rocksdb::WriteBatch* batch) {
+Status EventStore::Write(rocksdb::WriteBatch* batch, std::span<const BatchEntry> sorted) {
   if (batch->Count() >= kMemtableOrderMinEntries) {
     std::vector<rocksdb::ColumnFamilyHandle*> families;
     {
       std::lock_guard lock(handles_mu_);
       families = handles_;
     }
-    if (auto ordered = InMemtableOrder(*batch, families))
+    auto ordered = sorted.size() == batch->Count()
+                       ? InMemtableOrder(sorted, batch->GetDataSize(), families)
+                       : InMemtableOrder(*batch, families);
+    if (ordered)
       return FromRocks(db_->Write(write_options_, &*ordered), "writing a batch");
   }
   return FromRocks(db_->Write(write_options_, batch), "writing a batch");
@@ -486,154 +490,46 @@ Status EventStore::Flush() {
   return FromRocks(db_->Flush(flush, current), "flushing");
 }
 
-Result<LogRecord> EventStore::ReadRecord(std::uint64_t sequence) const {
-  std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), family(Family::kLog), U64Key(sequence), &value);
-  if (s.IsNotFound())
-    return Status::NotFound(fmt::format("no log record {}", sequence));
-  if (!s.ok())
-    return FromRocks(s, fmt::format("reading log record {}", sequence));
-  return DecodeLogRecord(sequence, value);
-}
-
+// The reads, of the store as it is: StoreView's (store_view.h).
 Result<std::vector<std::optional<std::string>>> EventStore::MultiGet(
-    Family f, const std::vector<std::string>& keys) const {
-  // Sorted keys let MultiGet walk the files in order; the answers go back in the order asked.
-  std::vector<std::size_t> order(keys.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-  std::vector<rocksdb::Slice> slices(keys.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    slices[i] = keys[order[i]];
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(rocksdb::ReadOptions(), family(f), slices.size(), slices.data(), values.data(),
-                statuses.data(), /*sorted_input=*/true);
-  std::vector<std::optional<std::string>> out(keys.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    if (statuses[i].IsNotFound())
-      continue;
-    if (!statuses[i].ok())
-      return FromRocks(statuses[i], "reading many keys");
-    out[order[i]] = values[i].ToString();
-  }
-  return out;
+    Family family, const std::vector<std::string>& keys) const {
+  return StoreView(*this).MultiGet(family, keys);
 }
-
+Result<LogRecord> EventStore::ReadRecord(std::uint64_t sequence) const {
+  return StoreView(*this).ReadRecord(sequence);
+}
 Result<std::vector<LogRecord>> EventStore::ReadRecords(
     const std::vector<std::uint64_t>& sequences) const {
-  std::vector<std::string> keys;
-  keys.reserve(sequences.size());
-  for (std::uint64_t sequence : sequences)
-    keys.push_back(U64Key(sequence));
-  auto values = MultiGet(Family::kLog, keys);
-  if (!values.ok())
-    return values.status();
-  std::vector<LogRecord> records;
-  records.reserve(sequences.size());
-  for (std::size_t i = 0; i < sequences.size(); ++i) {
-    const auto& value = (*values)[i];
-    if (!value)
-      return Status::NotFound(fmt::format("no log record {}", sequences[i]));
-    auto record = DecodeLogRecord(sequences[i], *value);
-    if (!record.ok())
-      return record.status();
-    records.push_back(std::move(*record));
-  }
-  return records;
+  return StoreView(*this).ReadRecords(sequences);
 }
-
-Result<std::vector<std::optional<std::uint64_t>>> EventStore::FindMany(
-    Family f, const std::vector<std::string>& keys) const {
-  auto values = MultiGet(f, keys);
-  if (!values.ok())
-    return values.status();
-  std::vector<std::optional<std::uint64_t>> found(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if ((*values)[i])
-      found[i] = DecodeFixed64Value(*(*values)[i]);
-  }
-  return found;
-}
-
-Result<std::map<std::uint64_t, PersonRecord>> EventStore::ReadPersons(
-    const std::vector<std::uint64_t>& persons) const {
-  std::vector<std::string> keys;
-  keys.reserve(persons.size());
-  for (std::uint64_t person : persons)
-    keys.push_back(U64Key(person));
-  auto values = MultiGet(Family::kPersons, keys);
-  if (!values.ok())
-    return values.status();
-  std::map<std::uint64_t, PersonRecord> records;
-  for (std::size_t i = 0; i < persons.size(); ++i) {
-    if (!(*values)[i])
-      continue;
-    auto record = DecodePersonRecord(persons[i], *(*values)[i]);
-    if (!record.ok())
-      return record.status();
-    records.emplace(persons[i], std::move(*record));
-  }
-  return records;
-}
-
 std::optional<std::uint64_t> EventStore::FindPerson(const events::Identifier& id) const {
-  return GetU64(db(), family(Family::kIdentity), IdentityKey(id.kind, id.value));
+  return StoreView(*this).FindPerson(id);
 }
-
 std::optional<std::uint64_t> EventStore::FindIdempotent(std::string_view source,
                                                         std::string_view id) const {
-  return GetU64(db(), family(Family::kIdempotency), IdempotencyKey(source, id));
+  return StoreView(*this).FindIdempotent(source, id);
 }
-
+Result<std::vector<std::optional<std::uint64_t>>> EventStore::FindMany(
+    Family family, const std::vector<std::string>& keys) const {
+  return StoreView(*this).FindMany(family, keys);
+}
 Result<PersonRecord> EventStore::ReadPerson(std::uint64_t person) const {
-  std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), family(Family::kPersons), U64Key(person), &value);
-  if (s.IsNotFound())
-    return Status::NotFound(fmt::format("no person {}", person));
-  if (!s.ok())
-    return FromRocks(s, fmt::format("reading person {}", person));
-  return DecodePersonRecord(person, value);
+  return StoreView(*this).ReadPerson(person);
 }
-
+Result<std::map<std::uint64_t, PersonRecord>> EventStore::ReadPersons(
+    const std::vector<std::uint64_t>& persons) const {
+  return StoreView(*this).ReadPersons(persons);
+}
 std::uint64_t EventStore::CurrentPerson(std::uint64_t person) const {
-  return CurrentPersons({person}).at(person);
+  return StoreView(*this).CurrentPerson(person);
 }
-
 std::unordered_map<std::uint64_t, std::uint64_t> EventStore::CurrentPersons(
     const std::vector<std::uint64_t>& persons) const {
-  std::unordered_map<std::uint64_t, std::uint64_t> current;
-  std::vector<std::uint64_t> asked;
-  for (std::uint64_t person : persons) {
-    if (current.emplace(person, person).second)
-      asked.push_back(person);
-  }
-  // A person that cannot be read is where the chain stops. Merge chains are short; the bound
-  // only guards against a corrupt cycle.
-  for (int hops = 0; hops < 64 && !asked.empty(); ++hops) {
-    std::sort(asked.begin(), asked.end());
-    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
-    auto records = ReadPersons(asked);
-    if (!records.ok())
-      break;
-    std::unordered_map<std::uint64_t, std::uint64_t> moved;  // asked -> merged into
-    for (const auto& [person, record] : *records) {
-      if (record.merged_into != 0)
-        moved.emplace(person, record.merged_into);
-    }
-    asked.clear();
-    for (auto& [person, now] : current) {
-      if (auto it = moved.find(now); it != moved.end()) {
-        now = it->second;
-        asked.push_back(now);
-      }
-    }
-  }
-  return current;
+  return StoreView(*this).CurrentPersons(persons);
+}
+void EventStore::ForEachPersonEvent(
+    std::uint64_t person, const std::function<bool(events::Timestamp, std::uint64_t)>& f) const {
+  StoreView(*this).ForEachPersonEvent(person, f);
 }
 
 std::map<std::pair<std::string, std::int32_t>, std::int64_t> EventStore::StoredOffsets() const {
@@ -649,19 +545,6 @@ std::map<std::pair<std::string, std::int32_t>, std::int64_t> EventStore::StoredO
     }
   }
   return offsets;
-}
-
-void EventStore::ForEachPersonEvent(
-    std::uint64_t person, const std::function<bool(events::Timestamp, std::uint64_t)>& f) const {
-  rocksdb::ReadOptions read;
-  read.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(Family::kPersonEvents)));
-  const std::string prefix = U64Key(person);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    auto parts = DecodePersonEventKey(it->key().ToStringView());
-    if (parts && !f(parts->time, parts->sequence))
-      return;
-  }
 }
 
 }  // namespace throughline::services

@@ -19,7 +19,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -31,6 +33,7 @@
 #include "events/status.h"
 #include "services/log_record.h"
 #include "services/person_record.h"
+#include "services/sorted_entries.h"
 #include "services/store_listener.h"
 
 namespace throughline::services {
@@ -90,6 +93,9 @@ struct ProjectionFamilies {
   rocksdb::ColumnFamilyHandle* alerts() const { return families[2]; }
 };
 
+// A RocksDB status as ours, saying what was being done: "writing a batch: IO error: ...".
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
 class EventStore {
  public:
   // `dir` is the engine's data directory; the database lives in `dir`/db. A read-write open
@@ -126,8 +132,9 @@ class EventStore {
   Status SetProjectionVersion(std::uint8_t version);
 
   // Writes a batch with the configured sync policy; a large one in memtable order
-  // (memtable_order.h), whole and atomic as ever.
-  Status Write(rocksdb::WriteBatch* batch);
+  // (memtable_order.h), whole and atomic as ever. `sorted`: its entries by family and key, when
+  // the caller has them already (a BatchOverlay's), so they are not sorted again.
+  Status Write(rocksdb::WriteBatch* batch, std::span<const BatchEntry> sorted = {});
   // Moves table files (rocksdb::SstFileWriter's, written for `family`) into a family of a
   // projection generation being rebuilt (GenerationTables); durable when it returns. Files that
   // overlap each other go to level 0.
@@ -144,37 +151,27 @@ class EventStore {
   // A secondary instance catches up with the engine's writes and re-reads the log state.
   Status CatchUp();
 
-  // Many keys of one family in one sorted RocksDB MultiGet, which reads each block and index
-  // once however many keys it holds: the values in the order asked, nullopt where absent.
+  // The reads of the store as it is, StoreView's (store_view.h), which the writer's preparation
+  // uses instead to see a batch still in flight. See there for each.
   Result<std::vector<std::optional<std::string>>> MultiGet(
       Family family, const std::vector<std::string>& keys) const;
-
   Result<LogRecord> ReadRecord(std::uint64_t sequence) const;
-  // Several records in one RocksDB MultiGet, in the order asked for: a person's events are
-  // spread over the log, and one sorted batch reads each block and index once.
   Result<std::vector<LogRecord>> ReadRecords(const std::vector<std::uint64_t>& sequences) const;
   std::optional<std::uint64_t> FindPerson(const events::Identifier& id) const;
   std::optional<std::uint64_t> FindIdempotent(std::string_view source, std::string_view id) const;
-  // The persons and sequences stored under many identity or idempotency keys (store_keys.h).
   Result<std::vector<std::optional<std::uint64_t>>> FindMany(
       Family family, const std::vector<std::string>& keys) const;
-  Result<PersonRecord> ReadPerson(std::uint64_t person) const;  // NotFound when unknown
-  // The records of many persons; absent ones are left out.
+  Result<PersonRecord> ReadPerson(std::uint64_t person) const;
   Result<std::map<std::uint64_t, PersonRecord>> ReadPersons(
       const std::vector<std::uint64_t>& persons) const;
-  // Follows merges: the person a record now lives in.
   std::uint64_t CurrentPerson(std::uint64_t person) const;
-  // The same for many persons, each hop one MultiGet: person -> current person.
   std::unordered_map<std::uint64_t, std::uint64_t> CurrentPersons(
       const std::vector<std::uint64_t>& persons) const;
+  void ForEachPersonEvent(std::uint64_t person,
+                          const std::function<bool(events::Timestamp, std::uint64_t)>& f) const;
 
   // The stored next offset of each (topic, partition).
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> StoredOffsets() const;
-
-  // Visits the sequences of a person's events in (event time, sequence) order; stop by
-  // returning false.
-  void ForEachPersonEvent(std::uint64_t person,
-                          const std::function<bool(events::Timestamp, std::uint64_t)>& f) const;
 
   // Flushes memtables; called on clean shutdown so the next start replays little.
   Status Flush();

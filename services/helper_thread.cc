@@ -17,15 +17,23 @@ HelperThread::~HelperThread() {
 }
 
 void HelperThread::RunShares(const std::function<void(int share)>& work) {
+  Start([&work] { work(1); });
+  work(0);
+  Wait();
+}
+
+void HelperThread::Start(std::function<void()> job) {
   {
     std::lock_guard lock(mu_);
-    job_ = &work;
+    job_ = std::move(job);
     done_ = false;
   }
   cv_.notify_all();
-  work(0);
+}
+
+void HelperThread::Wait() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return done_; });
+  cv_.wait(lock, [&] { return done_ || !job_; });
   job_ = nullptr;
 }
 
@@ -33,12 +41,11 @@ void HelperThread::Loop(std::string name) {
   NameThisThread(std::move(name));
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || (job_ != nullptr && !done_); });
+    cv_.wait(lock, [&] { return stop_ || (job_ && !done_); });
     if (stop_)
       return;
-    const std::function<void(int)>* job = job_;
     lock.unlock();
-    (*job)(1);
+    job_();  // Start does not touch it again until Wait has seen done_
     lock.lock();
     done_ = true;
     cv_.notify_all();

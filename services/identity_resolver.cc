@@ -9,11 +9,12 @@
 
 namespace throughline::services {
 
-IdentityResolver::IdentityResolver(const EventStore* store) : store_(store) {}
+IdentityResolver::IdentityResolver(const EventStore* store) : store_(store), view_(*store) {}
 
-void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state) {
+void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state, StoreView view) {
   batch_ = batch;
   state_ = state;
+  view_ = view;
 }
 
 Status IdentityResolver::Prefetch(
@@ -26,7 +27,7 @@ Status IdentityResolver::Prefetch(
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::erase_if(keys, [&](const std::string& k) { return identity_.count(k) || absent_.count(k); });
-  auto found = store_->FindMany(Family::kIdentity, keys);
+  auto found = view_.FindMany(Family::kIdentity, keys);
   if (!found.ok())
     return found.status();
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -60,7 +61,7 @@ Status IdentityResolver::Prefetch(
   }
   std::sort(persons.begin(), persons.end());
   persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
-  auto records = store_->ReadPersons(persons);
+  auto records = view_.ReadPersons(persons);
   if (!records.ok())
     return records.status();
   persons_.merge(*records);
@@ -73,7 +74,7 @@ std::optional<std::uint64_t> IdentityResolver::Lookup(const events::Identifier& 
     return it->second;
   if (absent_.count(key))
     return std::nullopt;
-  auto person = store_->FindPerson(id);
+  auto person = view_.FindPerson(id);
   if (person)
     identity_.emplace(std::move(key), *person);
   return person;
@@ -82,7 +83,7 @@ std::optional<std::uint64_t> IdentityResolver::Lookup(const events::Identifier& 
 PersonRecord& IdentityResolver::Person(std::uint64_t person) {
   auto it = persons_.find(person);
   if (it == persons_.end()) {
-    auto stored = store_->ReadPerson(person);
+    auto stored = view_.ReadPerson(person);
     it = persons_.emplace(person, stored.ok() ? std::move(*stored) : PersonRecord{}).first;
   }
   dirty_.insert(person);
@@ -178,7 +179,7 @@ void IdentityResolver::Index(std::uint64_t person, events::Timestamp time, std::
 
 std::vector<IdentityResolver::IndexKey> IdentityResolver::Entries(std::uint64_t person) const {
   std::set<IndexKey> keys;
-  store_->ForEachPersonEvent(person, [&](events::Timestamp t, std::uint64_t seq) {
+  view_.ForEachPersonEvent(person, [&](events::Timestamp t, std::uint64_t seq) {
     keys.insert({t.unix_ms, seq});
     return true;
   });
@@ -203,7 +204,7 @@ bool IdentityResolver::IsCurrent(std::uint64_t person) const {
   // unmerge loads both records. So no read is needed, and there was one per person per batch.
   if (touched_.count(person))
     return true;
-  auto stored = store_->ReadPerson(person);
+  auto stored = view_.ReadPerson(person);
   return !stored.ok() || stored->merged_into == 0;
 }
 
@@ -211,7 +212,7 @@ std::vector<events::Identifier> IdentityResolver::EventIdentifiers(std::uint64_t
   if (auto it = batch_events_.find(sequence); it != batch_events_.end()) {
     return it->second->person.identifiers();
   }
-  auto record = store_->ReadRecord(sequence);
+  auto record = view_.ReadRecord(sequence);
   if (!record.ok())
     return {};
   auto event = events::DecodeEvent(record->event);
@@ -316,6 +317,7 @@ void IdentityResolver::Abort() {
   moved_.clear();
   batch_ = nullptr;
   state_ = nullptr;
+  view_ = StoreView(*store_);
 }
 
 }  // namespace throughline::services

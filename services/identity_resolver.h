@@ -44,6 +44,7 @@
 #include "services/event_store.h"
 #include "services/log_record.h"
 #include "services/person_record.h"
+#include "services/store_view.h"
 
 namespace throughline::services {
 
@@ -51,8 +52,9 @@ class IdentityResolver {
  public:
   explicit IdentityResolver(const EventStore* store);
 
-  // Starts a batch; staged writes go into `batch`, new person ids come from `state`.
-  void Begin(rocksdb::WriteBatch* batch, LogState* state);
+  // Starts a batch; staged writes go into `batch`, new person ids come from `state`, and every
+  // read of the store goes through `view` (the batch in flight on top, when there is one).
+  void Begin(rocksdb::WriteBatch* batch, LogState* state, StoreView view);
 
   // Reads ahead, in two MultiGets, what resolving each event's identifiers would look up one
   // at a time: their identity keys, and the records of the persons they belong to where an
@@ -109,6 +111,7 @@ class IdentityResolver {
   std::vector<events::Identifier> EventIdentifiers(std::uint64_t sequence);
 
   const EventStore* store_;
+  StoreView view_;
   rocksdb::WriteBatch* batch_ = nullptr;
   LogState* state_ = nullptr;
   std::unordered_map<std::string, std::uint64_t> identity_;  // staged identity keys

@@ -25,8 +25,8 @@ std::optional<IncomingBatch> IngestQueue::Take(std::chrono::milliseconds timeout
     queue_.pop_front();
   }
   queued_bytes_ -= batch.bytes;
-  taken_bytes_ = batch.bytes;
-  busy_ = true;
+  taken_bytes_ += batch.bytes;
+  taken_.push_back(batch.bytes);
   lock.unlock();
   changed_.notify_all();
   return batch;
@@ -35,8 +35,10 @@ std::optional<IncomingBatch> IngestQueue::Take(std::chrono::milliseconds timeout
 void IngestQueue::Done() {
   {
     std::lock_guard lock(mu_);
-    busy_ = false;
-    taken_bytes_ = 0;
+    if (!taken_.empty()) {
+      taken_bytes_ -= taken_.front();
+      taken_.pop_front();
+    }
   }
   changed_.notify_all();
 }
@@ -48,13 +50,14 @@ std::size_t IngestQueue::bytes() const {
 
 bool IngestQueue::idle() const {
   std::lock_guard lock(mu_);
-  return queue_.empty() && !busy_;
+  return queue_.empty() && taken_.empty();
 }
 
 bool IngestQueue::WaitDrained(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return changed_.wait_for(lock, timeout, [&] { return closed_ || (queue_.empty() && !busy_); }) &&
-         !closed_;
+  return changed_.wait_for(lock, timeout, [&] {
+    return closed_ || (queue_.empty() && taken_.empty());
+  }) && !closed_;
 }
 
 bool IngestQueue::WaitQueuedAtMost(std::size_t batches) {

@@ -23,7 +23,8 @@ class IngestQueue {
   void Push(IncomingBatch batch);
 
   // Waits up to `timeout` for work, then takes queued batches (merged, in order) until about
-  // `max_messages` messages. The writer calls Done() once it has written what it took.
+  // `max_messages` messages. The writer calls Done() once it has written what it took: once a
+  // Take, in the order taken (it may take the next batch before the last is written).
   std::optional<IncomingBatch> Take(std::chrono::milliseconds timeout, std::size_t max_messages);
   void Done();
 
@@ -53,8 +54,8 @@ class IngestQueue {
   std::condition_variable changed_;
   std::deque<IncomingBatch> queue_;
   std::size_t queued_bytes_ = 0;
-  std::size_t taken_bytes_ = 0;  // taken by the writer, not yet Done()
-  bool busy_ = false;
+  std::size_t taken_bytes_ = 0;    // taken by the writer, not yet Done()
+  std::deque<std::size_t> taken_;  // the bytes of each batch taken, not yet Done()
   bool closed_ = false;
   std::atomic<bool> stalled_{false};
 };

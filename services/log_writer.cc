@@ -16,8 +16,9 @@ namespace throughline::services {
 namespace {
 
 constexpr std::size_t kLoggedDeadLettersPerBatch = 20;
-// The WriteBatch is reused with its buffer. An ordinary batch of 5,000 events fills several
-// MiB of it; one far larger (a merge refolding many persons, say) is let go after its write.
+// The WriteBatches are reused with their buffers. An ordinary batch of 5,000 events fills
+// several MiB of one; one far larger (a merge refolding many persons, say) is let go after its
+// write.
 constexpr std::size_t kRetainedBatchBytes = 64 << 20;
 
 // Same event, ignoring flags: the reference data may have changed between two deliveries.
@@ -30,8 +31,7 @@ bool SameContent(events::Event a, events::Event b) {
 // The BatchReader of a batch in progress.
 class Reader final : public BatchReader {
  public:
-  Reader(const EventStore* store, const IdentityResolver* resolver,
-         const std::vector<LogRecord>* staged)
+  Reader(StoreView store, const IdentityResolver* resolver, const std::vector<LogRecord>* staged)
       : store_(store), resolver_(resolver), staged_(staged) {}
 
   std::vector<std::uint64_t> PersonEvents(std::uint64_t person) override {
@@ -49,7 +49,7 @@ class Reader final : public BatchReader {
       if (sequence < first_staged)
         stored.push_back(sequence);
     }
-    auto from_store = store_->ReadRecords(stored);
+    auto from_store = store_.ReadRecords(stored);
     if (!from_store.ok())
       return from_store.status();
     std::vector<LogRecord> records;
@@ -69,9 +69,10 @@ class Reader final : public BatchReader {
   }
   bool IsCurrent(std::uint64_t person) override { return resolver_->IsCurrent(person); }
   bool EventsMoved(std::uint64_t person) override { return resolver_->EventsMoved(person); }
+  StoreView store() override { return store_; }
 
  private:
-  const EventStore* store_;
+  StoreView store_;
   const IdentityResolver* resolver_;
   const std::vector<LogRecord>* staged_;
 };
@@ -91,21 +92,73 @@ DeadLetter MakeDeadLetter(const RawMessage& raw, events::ValidationErrors errors
   return letter;
 }
 
+struct LogWriter::Prepared {
+  rocksdb::WriteBatch batch;
+  std::optional<BatchOverlay> overlay;  // of `batch`
+  LogState state;                       // the log's, once `batch` is written
+};
+
 LogWriter::LogWriter(EventStore* store, const Clock* clock)
     : store_(store), clock_(clock), resolver_(store) {}
 
+LogWriter::~LogWriter() {
+  if (committer_)
+    committer_->Wait();
+}
+
 Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
+  if (Status s = Prepare(batch, result); !s.ok())
+    return s;
+  StartWrite();
+  return FinishWrite();
+}
+
+void LogWriter::StartWrite() {
+  if (!prepared_)
+    return;
+  in_flight_ = std::move(prepared_);
+  if (!committer_)
+    committer_ = std::make_unique<HelperThread>("tl-commit");
+  committer_->Start([this, p = in_flight_.get()] {
+    in_flight_status_ = store_->Write(&p->batch, p->overlay->entries());
+  });
+}
+
+Status LogWriter::FinishWrite() {
+  if (!in_flight_)
+    return Status::OK();
+  committer_->Wait();
+  std::unique_ptr<Prepared> written = std::move(in_flight_);
+  if (!in_flight_status_.ok()) {
+    DropPrepared();  // it read the failed batch as if written
+    return in_flight_status_;
+  }
+  store_->set_state(written->state);
+  // A rare giant's buffer (a merge refolding many persons, say) is not held for ever.
+  if (written->batch.GetDataSize() <= kRetainedBatchBytes)
+    spare_ = std::move(written);
+  return Status::OK();
+}
+
+void LogWriter::DropPrepared() { prepared_.reset(); }
+
+Status LogWriter::Prepare(const IncomingBatch& batch, AppendResult* result) {
   *result = AppendResult{};
+  DropPrepared();
   if (batch.messages.empty() && batch.offsets.empty())
     return Status::OK();
 
   const events::Timestamp now = clock_->Now();
-  LogState state = store_->state();
-  // One WriteBatch, cleared and refilled: its buffer of several MiB, allocated afresh for
+  // Everything below reads through `view`: the store, and the batch in flight on top.
+  const StoreView view(*store_, in_flight_ ? &*in_flight_->overlay : nullptr);
+  LogState state = in_flight_ ? in_flight_->state : store_->state();
+  // The WriteBatches are cleared and refilled: a buffer of several MiB, allocated afresh for
   // every batch, cost the writer a page fault per 4 KiB it filled.
-  rocksdb::WriteBatch& wb = batch_;
+  std::unique_ptr<Prepared> prepared = spare_ ? std::move(spare_) : std::make_unique<Prepared>();
+  prepared->overlay.reset();
+  rocksdb::WriteBatch& wb = prepared->batch;
   wb.Clear();
-  resolver_.Begin(&wb, &state);
+  resolver_.Begin(&wb, &state, view);
   // Whatever happens below, a batch that is not written leaves no trace in the resolver.
   struct AbortUnlessFinished {
     IdentityResolver& resolver;
@@ -152,7 +205,7 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
       return s;
   }
   std::unordered_map<std::string_view, std::uint64_t> stored_ids;  // idempotency key -> sequence
-  auto stored = store_->FindMany(Family::kIdempotency, idempotency_keys);
+  auto stored = view.FindMany(Family::kIdempotency, idempotency_keys);
   if (!stored.ok())
     return stored.status();
   for (std::size_t i = 0; i < idempotency_keys.size(); ++i) {
@@ -177,7 +230,7 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
       same = SameContent(*record_events[it->second], event);
     } else if (auto found = stored_ids.find(idempotency_key); found != stored_ids.end()) {
       earlier = found->second;
-      auto record = store_->ReadRecord(*earlier);
+      auto record = view.ReadRecord(*earlier);
       if (!record.ok())
         return record.status();
       auto stored = events::DecodeStoredEvent(record->event);
@@ -252,7 +305,7 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
     for (std::size_t i = 0; i < records.size(); ++i) {
       appended.push_back({records[i].sequence, records[i].person, record_events[i], &records[i]});
     }
-    Reader reader(store_, &resolver_, &records);
+    Reader reader(view, &resolver_, &records);
     const std::set<std::uint64_t> touched = resolver_.touched();
     for (BatchHook* hook : hooks_) {
       if (Status s = hook->OnBatch(appended, touched, reader, &wb); !s.ok()) {
@@ -261,11 +314,11 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
     }
   }
   resolver_.Finish();
-  if (Status s = store_->Write(&wb); !s.ok())
-    return s;
-  store_->set_state(state);
-  if (wb.GetDataSize() > kRetainedBatchBytes)
-    wb = rocksdb::WriteBatch();  // a rare giant's buffer is not held for ever
+  prepared->overlay = BatchOverlay::Of(wb);
+  if (!prepared->overlay)
+    return Status::Corruption("a batch built by the writer holds more than puts and deletes");
+  prepared->state = state;
+  prepared_ = std::move(prepared);
   if (result->dead_letters > kLoggedDeadLettersPerBatch) {
     spdlog::warn(
         "ingest.dead_letters count={} note=\"only the first {} of this batch were "

@@ -13,12 +13,19 @@
 // - otherwise: the next sequence number (1, 2, 3, ... no gaps), the person from the
 //   IdentityResolver, and a log record chained to the previous one by hash.
 //
-// Not thread-safe: one writer thread owns the log.
+// A writer that has more to write prepares its next batch while the last one is written
+// (Prepare, StartWrite, FinishWrite): the write was a third of the writer's thread. Preparing
+// reads the store through a StoreView with the batch in flight on top (store_view.h), so it sees
+// the log as it will be; no other reader sees a batch before it has landed. When the batch in
+// flight fails, the one prepared on top of it is dropped: both are appended again, in order.
+//
+// Not thread-safe: one writer thread owns the log (the write in flight runs on a helper).
 
 #ifndef THROUGHLINE_SERVICES_LOG_WRITER_H_
 #define THROUGHLINE_SERVICES_LOG_WRITER_H_
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -29,8 +36,10 @@
 #include "services/clock.h"
 #include "services/dead_letter.h"
 #include "services/event_store.h"
+#include "services/helper_thread.h"
 #include "services/identity_resolver.h"
 #include "services/incoming.h"
+#include "services/store_view.h"
 
 namespace throughline::services {
 
@@ -57,6 +66,8 @@ class BatchReader {
   virtual bool IsCurrent(std::uint64_t person) = 0;
   // True when events moved to or from the person in this batch (merge, unmerge, link).
   virtual bool EventsMoved(std::uint64_t person) = 0;
+  // The store beneath the batch: with the batch in flight, if any, on top.
+  virtual StoreView store() = 0;
 };
 
 // Runs inside a batch, before it is written: whatever it adds to `batch` commits atomically
@@ -82,19 +93,41 @@ struct AppendResult {
 class LogWriter {
  public:
   LogWriter(EventStore* store, const Clock* clock);
+  ~LogWriter();
 
   void AddHook(BatchHook* hook) { hooks_.push_back(hook); }
 
-  // Appends `batch` atomically. On failure nothing was written and the writer is unchanged:
-  // the same batch may be retried.
+  // Appends `batch` atomically: Prepare and write, with no batch in flight. On failure nothing
+  // was written and the writer is unchanged: the same batch may be retried.
   Status Append(const IncomingBatch& batch, AppendResult* result);
 
+  // Builds the write of `batch` on top of the batch in flight, if any, and holds it for
+  // StartWrite; `result` is what it will have done once written. Hooks run here. On failure
+  // nothing is held.
+  Status Prepare(const IncomingBatch& batch, AppendResult* result);
+  // Starts writing the prepared batch on the writer's helper thread. None may be in flight.
+  void StartWrite();
+  // Waits for the batch in flight to be written: OK when there is none. On failure nothing of
+  // it was written, and the batch prepared on top of it, if any, is dropped: the caller appends
+  // both again, in order.
+  Status FinishWrite();
+  // Drops the prepared batch, unwritten.
+  void DropPrepared();
+
+  bool has_prepared() const { return prepared_ != nullptr; }
+
  private:
+  struct Prepared;
+
   EventStore* store_;
   const Clock* clock_;
   IdentityResolver resolver_;
   std::vector<BatchHook*> hooks_;
-  rocksdb::WriteBatch batch_;
+  std::unique_ptr<Prepared> prepared_;   // built, not yet writing
+  std::unique_ptr<Prepared> in_flight_;  // being written
+  std::unique_ptr<Prepared> spare_;      // its WriteBatch's buffer kept for the next one
+  Status in_flight_status_;
+  std::unique_ptr<HelperThread> committer_;
 };
 
 // Makes a dead letter of a message, rejected at `now` for `errors`.

@@ -13,10 +13,13 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+
+#include "services/sorted_entries.h"
 
 namespace throughline::services {
 
@@ -28,6 +31,11 @@ inline constexpr std::size_t kMemtableOrderMinEntries = 64;
 // and deletes, or a family not among `families`: write it as it is.
 std::optional<rocksdb::WriteBatch> InMemtableOrder(
     const rocksdb::WriteBatch& batch, const std::vector<rocksdb::ColumnFamilyHandle*>& families);
+// The same from a batch's entries sorted already (SortedEntries, as a BatchOverlay holds them),
+// which hold about `bytes`.
+std::optional<rocksdb::WriteBatch> InMemtableOrder(
+    std::span<const BatchEntry> sorted, std::size_t bytes,
+    const std::vector<rocksdb::ColumnFamilyHandle*>& families);
 
 }  // namespace throughline::services
 

@@ -62,7 +62,7 @@ Result<projections::ProjectionState> ReadProjection(const EventStore& store, std
 }
 
 Result<std::map<std::uint64_t, projections::ProjectionState>> ReadProjections(
-    const EventStore& store, const std::vector<std::uint64_t>& persons) {
+    StoreView store, const std::vector<std::uint64_t>& persons) {
   std::vector<std::string> keys;
   keys.reserve(persons.size());
   for (std::uint64_t person : persons)

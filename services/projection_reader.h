@@ -18,6 +18,7 @@
 #include "projections/fold.h"
 #include "services/event_store.h"
 #include "services/log_record.h"
+#include "services/store_view.h"
 
 namespace throughline::services {
 
@@ -40,7 +41,7 @@ Result<projections::ProjectionState> ReadProjection(const EventStore& store, std
 // The stored states of many persons, in one MultiGet. Persons without one are left out, and so
 // are states of a projection version this build does not read (they are folded afresh).
 Result<std::map<std::uint64_t, projections::ProjectionState>> ReadProjections(
-    const EventStore& store, const std::vector<std::uint64_t>& persons);
+    StoreView store, const std::vector<std::uint64_t>& persons);
 
 // Folds a person afresh from the log (for verify, rebuild and --fold).
 Result<projections::ProjectionState> FoldFromLog(const EventStore& store, std::uint64_t person);

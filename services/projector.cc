@@ -56,7 +56,7 @@ struct FoldCounts {
 
 // The new state of each of `persons` (and the writes to store it) into `changes`, one for one.
 // Reads only: two calls run at once on the writer's and the helper's threads.
-Status ProjectPersons(const EventStore& store, std::span<const std::uint64_t> persons,
+Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
                       const std::map<std::uint64_t, std::vector<const AppendedEvent*>>& by_person,
                       BatchReader& reader, const ProjectionTarget& target, events::Timestamp now,
                       std::span<Change> changes, FoldCounts* counts) {
@@ -222,6 +222,7 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
   for (const auto& a : appended)
     by_person[a.person].push_back(&a);
 
+  const StoreView store = reader.store();  // with the batch in flight on top
   const std::vector<std::uint64_t> persons(persons_touched.begin(), persons_touched.end());
   std::vector<Change> changes(persons.size());
   // Both threads take the next kPersonsAtATime persons until none are left: the cost of a
@@ -237,7 +238,7 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
         return;
       const std::size_t n = std::min(kPersonsAtATime, persons.size() - first);
       failed[share] =
-          ProjectPersons(*store_, std::span(persons).subspan(first, n), by_person, reader, target,
+          ProjectPersons(store, std::span(persons).subspan(first, n), by_person, reader, target,
                          now, std::span(changes).subspan(first, n), &counts[share]);
       if (!failed[share].ok()) {
         next = persons.size();

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -118,28 +119,54 @@ int Import(const ImportFlags& flags) {
   std::size_t written = 0;
   services::AppendResult total;
   Status failed;
+  // The batch being written while the next is prepared (services/log_writer.h), and what it does.
+  std::optional<services::IncomingBatch> in_flight;
+  services::AppendResult in_flight_result;
+  auto land = [&] {
+    Status s = writer.FinishWrite();  // on failure the batch prepared on it is dropped too
+    const std::size_t lines = in_flight->messages.size();
+    in_flight.reset();
+    if (!s.ok()) {
+      failed = s;
+      return false;
+    }
+    queue.Done();
+    written += lines;
+    total.appended += in_flight_result.appended;
+    total.duplicates += in_flight_result.duplicates;
+    total.dead_letters += in_flight_result.dead_letters;
+    progress.Update(file_bytes > 0 ? static_cast<double>(bytes_read) / file_bytes : -1, written);
+    return true;
+  };
   for (;;) {
     // Read before taking: once every batch was pushed, an empty take means none is left.
     const bool all_pushed = read_all;
-    auto batch = queue.Take(std::chrono::milliseconds(100), flags.batch);
+    auto batch = queue.Take(std::chrono::milliseconds(in_flight ? 0 : 100), flags.batch);
     if (!batch) {
+      if (in_flight) {
+        if (!land())
+          break;
+        continue;
+      }
       if (all_pushed)
         break;
       continue;
     }
     services::AppendResult result;
-    if (Status s = writer.Append(*batch, &result); !s.ok()) {
-      failed = s;
-      write_failed = true;
-      queue.Close();
+    Status prepared = writer.Prepare(*batch, &result);
+    if (in_flight && !land())
+      break;
+    if (!prepared.ok()) {
+      failed = prepared;
       break;
     }
-    queue.Done();
-    written += batch->messages.size();
-    total.appended += result.appended;
-    total.duplicates += result.duplicates;
-    total.dead_letters += result.dead_letters;
-    progress.Update(file_bytes > 0 ? static_cast<double>(bytes_read) / file_bytes : -1, written);
+    writer.StartWrite();
+    in_flight = std::move(*batch);
+    in_flight_result = result;
+  }
+  if (!failed.ok()) {
+    write_failed = true;
+    queue.Close();
   }
   parse.join();
   if (!failed.ok()) {

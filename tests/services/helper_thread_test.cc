@@ -53,5 +53,31 @@ TEST_CASE("A helper thread's share may take longer than the caller's", "[unit]")
   CHECK(done[1] == 1);
 }
 
+TEST_CASE("A helper thread runs a job started while the caller goes on; Wait returns after it",
+          "[unit]") {
+  HelperThread helper("tl-test-helper");
+  helper.Wait();  // none started: returns at once
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int job = 0; job < 200; ++job) {
+    std::atomic<bool> release{false};
+    std::thread::id ran;
+    int result = 0;
+    helper.Start([&] {
+      while (!release)
+        std::this_thread::yield();
+      ran = std::this_thread::get_id();
+      result = job;
+    });
+    release = true;  // the caller's own work happens here, beside the job
+    helper.Wait();
+    REQUIRE(result == job);
+    REQUIRE(ran != caller);
+    // Shares and jobs take turns on the one thread.
+    std::atomic<int> calls{0};
+    helper.RunShares([&](int) { ++calls; });
+    REQUIRE(calls == 2);
+  }
+}
+
 }  // namespace
 }  // namespace throughline::services

@@ -1,5 +1,6 @@
 #include "services/log_writer.h"
 
+#include <cassert>
 #include <limits>
 #include <unordered_map>
 
@@ -114,6 +115,7 @@ Status LogWriter::Append(const IncomingBatch& batch, AppendResult* result) {
 }
 
 void LogWriter::StartWrite() {
+  assert(!in_flight_ && "one batch in flight at a time: FinishWrite first");
   if (!prepared_)
     return;
   in_flight_ = std::move(prepared_);

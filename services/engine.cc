@@ -249,6 +249,11 @@ void Engine::WriterLoop() {
       continue;
     }
     TakenBatch next{std::move(*taken), {}, std::nullopt, std::chrono::steady_clock::now()};
+    // One that has landed already is told of now, not after the next is prepared.
+    if (in_flight && log_->writer().write_finished() && !land()) {
+      queue_.Done();
+      return;
+    }
     log_->projector().KeepChanges(options_.changes_wanted && options_.changes_wanted());
     const Status prepared = log_->writer().Prepare(next.batch, &next.result);
     if (prepared.ok())

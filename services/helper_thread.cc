@@ -37,6 +37,11 @@ void HelperThread::Wait() {
   job_ = nullptr;
 }
 
+bool HelperThread::Finished() {
+  std::lock_guard lock(mu_);
+  return done_ || !job_;
+}
+
 void HelperThread::Loop(std::string name) {
   NameThisThread(std::move(name));
   std::unique_lock lock(mu_);

@@ -31,6 +31,8 @@ class HelperThread {
   // before the next Start or RunShares.
   void Start(std::function<void()> job);
   void Wait();
+  // True when Wait would not wait: the job started has finished, or none was started.
+  bool Finished();
 
  private:
   void Loop(std::string name);

@@ -115,6 +115,8 @@ class LogWriter {
   void DropPrepared();
 
   bool has_prepared() const { return prepared_ != nullptr; }
+  // True when FinishWrite would not wait.
+  bool write_finished() const { return !in_flight_ || committer_->Finished(); }
 
  private:
   struct Prepared;

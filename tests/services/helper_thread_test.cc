@@ -53,9 +53,10 @@ TEST_CASE("A helper thread's share may take longer than the caller's", "[unit]")
   CHECK(done[1] == 1);
 }
 
-TEST_CASE("A helper thread runs a job started while the caller goes on; Wait returns after it",
+TEST_CASE("A helper thread runs a job started while the caller goes on and Wait returns after it",
           "[unit]") {
   HelperThread helper("tl-test-helper");
+  CHECK(helper.Finished());
   helper.Wait();  // none started: returns at once
   const std::thread::id caller = std::this_thread::get_id();
   for (int job = 0; job < 200; ++job) {
@@ -68,8 +69,10 @@ TEST_CASE("A helper thread runs a job started while the caller goes on; Wait ret
       ran = std::this_thread::get_id();
       result = job;
     });
-    release = true;  // the caller's own work happens here, beside the job
+    CHECK_FALSE(helper.Finished());  // held until released
+    release = true;                  // the caller's own work happens here, beside the job
     helper.Wait();
+    CHECK(helper.Finished());
     REQUIRE(result == job);
     REQUIRE(ran != caller);
     // Shares and jobs take turns on the one thread.

@@ -31,7 +31,8 @@ struct IngestMetrics {
   // Where a message's time goes before subscribers can see it: from its Kafka timestamp to
   // when the consumer took it (across machines this includes their clocks' difference), the
   // age of each batch when it was committed (from its first message consumed), and the
-  // writer's part of that (appending, updating views, the synced write).
+  // writer's part of that (from the start of its preparation to its landing: appending,
+  // updating views, the synced write, and any wait for the batch before it to land).
   LatencyHistogram kafka_delay;
   LatencyHistogram batch_age;
   LatencyHistogram batch_write;

@@ -655,7 +655,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   };
   run.rows[run.rows.size() - 2].note += fmt::format(
       "; engine p50/p99 (bucket bounds): Kafka timestamp to consumed {} ms; batch consumed to "
-      "committed {} ms, of which the write {} ms; committed to sent {} ms",
+      "committed {} ms, of which the writer's {} ms; committed to sent {} ms",
       span("throughline_ingest_kafka_delay_seconds"), span("throughline_ingest_batch_age_seconds"),
       span("throughline_ingest_batch_write_seconds"),
       span("throughline_subscription_delivery_seconds"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "events/event_codec.h"
@@ -11,10 +12,12 @@ namespace throughline::services {
 
 IdentityResolver::IdentityResolver(const EventStore* store) : store_(store), view_(*store) {}
 
-void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state, StoreView view) {
+void IdentityResolver::Begin(rocksdb::WriteBatch* batch, LogState* state, StoreView view,
+                             WhenLanded* when_landed) {
   batch_ = batch;
   state_ = state;
   view_ = view;
+  when_landed_ = when_landed;
 }
 
 Status IdentityResolver::Prefetch(
@@ -129,8 +132,11 @@ std::uint64_t IdentityResolver::Resolve(const std::vector<events::Identifier>& i
     if (Contradict(person, other)) {
       conflicts->push_back({ids[i].kind, ids[i].value, other});
     } else {
-      spdlog::info("identity.linked person={} into={} identifier={}:{}", other, person,
-                   events::IdentifierKindName(ids[i].kind), ids[i].value);
+      when_landed_->push_back(
+          [line = fmt::format("identity.linked person={} into={} identifier={}:{}", other, person,
+                              events::IdentifierKindName(ids[i].kind), ids[i].value)] {
+            spdlog::info("{}", line);
+          });
       Join(person, other);
     }
   }

@@ -45,6 +45,7 @@
 #include "services/log_record.h"
 #include "services/person_record.h"
 #include "services/store_view.h"
+#include "services/when_landed.h"
 
 namespace throughline::services {
 
@@ -52,9 +53,10 @@ class IdentityResolver {
  public:
   explicit IdentityResolver(const EventStore* store);
 
-  // Starts a batch; staged writes go into `batch`, new person ids come from `state`, and every
-  // read of the store goes through `view` (the batch in flight on top, when there is one).
-  void Begin(rocksdb::WriteBatch* batch, LogState* state, StoreView view);
+  // Starts a batch; staged writes go into `batch`, new person ids come from `state`, every
+  // read of the store goes through `view` (the batch in flight on top, when there is one), and
+  // the log lines of links wait in `when_landed` until the batch is written.
+  void Begin(rocksdb::WriteBatch* batch, LogState* state, StoreView view, WhenLanded* when_landed);
 
   // Reads ahead, in two MultiGets, what resolving each event's identifiers would look up one
   // at a time: their identity keys, and the records of the persons they belong to where an
@@ -114,6 +116,7 @@ class IdentityResolver {
   StoreView view_;
   rocksdb::WriteBatch* batch_ = nullptr;
   LogState* state_ = nullptr;
+  WhenLanded* when_landed_ = nullptr;
   std::unordered_map<std::string, std::uint64_t> identity_;  // staged identity keys
   std::unordered_set<std::string> absent_;         // identity keys prefetched and not in the store
   std::map<std::uint64_t, PersonRecord> persons_;  // loaded this batch

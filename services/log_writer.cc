@@ -97,6 +97,7 @@ struct LogWriter::Prepared {
   rocksdb::WriteBatch batch;
   std::optional<BatchOverlay> overlay;  // of `batch`
   LogState state;                       // the log's, once `batch` is written
+  WhenLanded when_landed;
 };
 
 LogWriter::LogWriter(EventStore* store, const Clock* clock)
@@ -136,6 +137,9 @@ Status LogWriter::FinishWrite() {
     return in_flight_status_;
   }
   store_->set_state(written->state);
+  for (const auto& effect : written->when_landed)
+    effect();
+  written->when_landed.clear();
   // A rare giant's buffer (a merge refolding many persons, say) is not held for ever.
   if (written->batch.GetDataSize() <= kRetainedBatchBytes)
     spare_ = std::move(written);
@@ -158,9 +162,11 @@ Status LogWriter::Prepare(const IncomingBatch& batch, AppendResult* result) {
   // every batch, cost the writer a page fault per 4 KiB it filled.
   std::unique_ptr<Prepared> prepared = spare_ ? std::move(spare_) : std::make_unique<Prepared>();
   prepared->overlay.reset();
+  prepared->when_landed.clear();
   rocksdb::WriteBatch& wb = prepared->batch;
   wb.Clear();
-  resolver_.Begin(&wb, &state, view);
+  WhenLanded& when_landed = prepared->when_landed;
+  resolver_.Begin(&wb, &state, view, &when_landed);
   // Whatever happens below, a batch that is not written leaves no trace in the resolver.
   struct AbortUnlessFinished {
     IdentityResolver& resolver;
@@ -177,12 +183,13 @@ Status LogWriter::Prepare(const IncomingBatch& batch, AppendResult* result) {
     std::uint64_t number = state.next_dead_letter++;
     // One line each; a flood of garbage is summarised after the first few of a batch.
     if (result->dead_letters < kLoggedDeadLettersPerBatch && !errors.empty()) {
-      spdlog::warn(
-          "ingest.dead_letter number={} topic={} partition={} offset={} path={} rule={} "
-          "message=\"{}\" errors={}",
-          number, raw.origin.topic, raw.origin.partition, raw.origin.offset,
-          errors.front().path.empty() ? "-" : errors.front().path,
-          events::RuleName(errors.front().rule), errors.front().message, errors.size());
+      when_landed.push_back(
+          [line = fmt::format("ingest.dead_letter number={} topic={} partition={} offset={} "
+                              "path={} rule={} message=\"{}\" errors={}",
+                              number, raw.origin.topic, raw.origin.partition, raw.origin.offset,
+                              errors.front().path.empty() ? "-" : errors.front().path,
+                              events::RuleName(errors.front().rule), errors.front().message,
+                              errors.size())] { spdlog::warn("{}", line); });
     }
     wb.Put(store_->family(Family::kDeadLetters), U64Key(number),
            EncodeDeadLetter(MakeDeadLetter(raw, std::move(errors), now)));
@@ -310,7 +317,7 @@ Status LogWriter::Prepare(const IncomingBatch& batch, AppendResult* result) {
     Reader reader(view, &resolver_, &records);
     const std::set<std::uint64_t> touched = resolver_.touched();
     for (BatchHook* hook : hooks_) {
-      if (Status s = hook->OnBatch(appended, touched, reader, &wb); !s.ok()) {
+      if (Status s = hook->OnBatch(appended, touched, reader, &wb, &when_landed); !s.ok()) {
         return s;
       }
     }
@@ -319,14 +326,16 @@ Status LogWriter::Prepare(const IncomingBatch& batch, AppendResult* result) {
   prepared->overlay = BatchOverlay::Of(wb);
   if (!prepared->overlay)
     return Status::Corruption("a batch built by the writer holds more than puts and deletes");
+  if (result->dead_letters > kLoggedDeadLettersPerBatch) {
+    when_landed.push_back([count = result->dead_letters] {
+      spdlog::warn(
+          "ingest.dead_letters count={} note=\"only the first {} of this batch were "
+          "logged; all are on the DLQ topic\"",
+          count, kLoggedDeadLettersPerBatch);
+    });
+  }
   prepared->state = state;
   prepared_ = std::move(prepared);
-  if (result->dead_letters > kLoggedDeadLettersPerBatch) {
-    spdlog::warn(
-        "ingest.dead_letters count={} note=\"only the first {} of this batch were "
-        "logged; all are on the DLQ topic\"",
-        result->dead_letters, kLoggedDeadLettersPerBatch);
-  }
   result->appended = records.size();
   if (!records.empty()) {
     result->first_sequence = records.front().sequence;

@@ -40,6 +40,7 @@
 #include "services/identity_resolver.h"
 #include "services/incoming.h"
 #include "services/store_view.h"
+#include "services/when_landed.h"
 
 namespace throughline::services {
 
@@ -72,12 +73,13 @@ class BatchReader {
 
 // Runs inside a batch, before it is written: whatever it adds to `batch` commits atomically
 // with the events (projections keep their views this way: never behind or ahead of the log).
+// What must wait for the write (log lines, counts) goes in `when_landed` (when_landed.h).
 class BatchHook {
  public:
   virtual ~BatchHook() = default;
   virtual Status OnBatch(const std::vector<AppendedEvent>& appended,
                          const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
-                         rocksdb::WriteBatch* batch) = 0;
+                         rocksdb::WriteBatch* batch, WhenLanded* when_landed) = 0;
 };
 
 struct AppendResult {

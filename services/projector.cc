@@ -28,6 +28,11 @@ void PutRaisedAlert(const ProjectionTarget& t, const Alert& a, ProjectionWrites*
   w->Put(t.alerts, AlertAgencyKey(a.agency, a.event_time, a.id), "");
 }
 
+void LogRaised(const Alert& a) {
+  spdlog::info("alert.raised id={} rule={} person={} agency=\"{}\" message=\"{}\"", a.id,
+               events::EnumName(a.rule), a.person, a.agency, a.message);
+}
+
 void DeleteAlert(const ProjectionTarget& t, const Alert& a, ProjectionWrites* w) {
   w->Delete(t.alerts, AlertKey(a.id));
   w->Delete(t.alerts, AlertTimeKey(a.event_time, a.id));
@@ -215,7 +220,7 @@ void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
 
 Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
                           const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
-                          rocksdb::WriteBatch* batch) {
+                          rocksdb::WriteBatch* batch, WhenLanded* when_landed) {
   const events::Timestamp now = clock_->Now();
   const ProjectionTarget target = ProjectionTarget::Current(*store_);
   std::map<std::uint64_t, std::vector<const AppendedEvent*>> by_person;
@@ -277,9 +282,10 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
       continue;
     for (const auto& a : c.next->alerts) {
       if (!known.count(a.id) && projections::IsRaised(a, now)) {
-        spdlog::info("alert.raised id={} rule={} person={} agency=\"{}\" message=\"{}\"", a.id,
-                     events::EnumName(a.rule), a.person, a.agency, a.message);
-        ++metrics_.alerts_raised;
+        when_landed->push_back([this, alert = a] {
+          LogRaised(alert);
+          ++metrics_.alerts_raised;
+        });
       }
     }
   }
@@ -341,8 +347,6 @@ Status Projector::RaiseDue(std::vector<projections::Alert>* raised) {
       if (a.id == id) {
         PutRaisedAlert(target, a, &writes);
         raised->push_back(a);
-        spdlog::info("alert.raised id={} rule={} person={} agency=\"{}\" message=\"{}\"", a.id,
-                     events::EnumName(a.rule), a.person, a.agency, a.message);
       }
     }
   }
@@ -353,6 +357,8 @@ Status Projector::RaiseDue(std::vector<projections::Alert>* raised) {
     raised->clear();
     return s;
   }
+  for (const Alert& a : *raised)
+    LogRaised(a);
   metrics_.alerts_raised += raised->size();
   return Status::OK();
 }

@@ -35,9 +35,10 @@
 namespace throughline::services {
 
 struct ProjectionMetrics {
-  std::atomic<std::uint64_t> incremental{0};  // persons updated by applying new events
-  std::atomic<std::uint64_t> refolds{0};      // persons folded afresh
-  std::atomic<std::uint64_t> alerts_raised{0};
+  // Work done: a batch that a failed write dropped counts again when it is appended again.
+  std::atomic<std::uint64_t> incremental{0};     // persons updated by applying new events
+  std::atomic<std::uint64_t> refolds{0};         // persons folded afresh
+  std::atomic<std::uint64_t> alerts_raised{0};   // stored: counted when their batch lands
   std::atomic<std::uint64_t> shared_batches{0};  // batches folded on two threads
 };
 
@@ -95,7 +96,7 @@ class Projector final : public BatchHook {
 
   Status OnBatch(const std::vector<AppendedEvent>& appended,
                  const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
-                 rocksdb::WriteBatch* batch) override;
+                 rocksdb::WriteBatch* batch, WhenLanded* when_landed) override;
 
   // Raises the alerts due by now; writes its own batch; `raised` gets them. Call from the
   // writer's thread only.

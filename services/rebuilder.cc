@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,23 +59,31 @@ struct Owners {
 };
 
 // Runs `work(t)` on `threads` threads, and `report()` about once a second until they are done.
+// Woken by the last thread to finish: a phase's end is not rounded up to a polling interval.
 template <typename Work, typename Report>
 void RunOnThreads(int threads, const Work& work, const Report& report,
                   SteadyClock::time_point* last_report) {
-  std::atomic<int> running{threads};
+  std::mutex mu;
+  std::condition_variable all_done;
+  int running = threads;
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       NameThisThread("tl-rebuild-" + std::to_string(t));
       work(t);
-      --running;
+      std::lock_guard lock(mu);
+      if (--running == 0)
+        all_done.notify_one();
     });
   }
-  while (running > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (SteadyClock::now() - *last_report > std::chrono::seconds(1)) {
+  {
+    std::unique_lock lock(mu);
+    while (!all_done.wait_until(lock, *last_report + std::chrono::seconds(1),
+                                [&] { return running == 0; })) {
       *last_report = SteadyClock::now();
+      lock.unlock();
       report();
+      lock.lock();
     }
   }
   for (auto& t : pool)

@@ -182,11 +182,15 @@ int Import(const ImportFlags& flags) {
   if (Status s = (*store)->Flush(); !s.ok())
     fmt::print(stderr, "flush: {}\n", s.message());
   progress.Finish();
-  fmt::print(stderr, "{} lines in {:.1f} s ({}/s): {} appended, {} duplicates, {} dead letters{}\n",
+  const services::ProjectionMetrics& views = (*log)->projector().metrics();
+  fmt::print(stderr,
+             "{} lines in {:.1f} s ({}/s): {} appended, {} duplicates, {} dead letters{}; "
+             "views: {} updated in place, {} folded afresh (late events, retractions, merges)\n",
              Grouped(written), progress.Seconds(),
              Grouped(static_cast<std::uint64_t>(progress.Rate(written))), total.appended,
              total.duplicates, total.dead_letters,
-             total.dead_letters ? " (see them with the engine's DLQ topic once it runs)" : "");
+             total.dead_letters ? " (see them with the engine's DLQ topic once it runs)" : "",
+             views.incremental.load(), views.refolds.load());
   return 0;
 }
 

@@ -6,11 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "events/envelope_parser.h"
 #include "services/clock.h"
@@ -104,15 +107,59 @@ std::vector<std::string> Contents(const EventStore& store) {
   return lines;
 }
 
+// The log lines written while it lives, by kind ("alert.raised", ...).
+class LogLines {
+ public:
+  LogLines() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "captured", std::make_shared<spdlog::sinks::ostream_sink_st>(out_));
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogLines() { spdlog::set_default_logger(previous_); }
+
+  std::size_t Count(std::string_view kind) const {
+    std::istringstream lines(out_.str());
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line);)
+      n += line.starts_with(std::string(kind) + " ");
+    return n;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+constexpr std::string_view kLandedKinds[] = {"alert.raised", "ingest.dead_letter",
+                                             "identity.linked"};
+
 // The plain writer: each batch prepared and written before the next.
-std::vector<std::string> WrittenOneByOne(const std::vector<IncomingBatch>& batches) {
+struct OneByOne {
+  std::vector<std::string> contents;
+  // Per batch, the lines of each of kLandedKinds it logged.
+  std::vector<std::vector<std::size_t>> lines;
+};
+
+OneByOne WrittenOneByOne(const std::vector<IncomingBatch>& batches) {
+  OneByOne written;
+  LogLines log;
+  std::vector<std::size_t> before(std::size(kLandedKinds), 0);
   Store s;
   for (const IncomingBatch& batch : batches) {
     AppendResult result;
     REQUIRE(s.writer().Append(batch, &result).ok());
     s.clock.Advance(1000);
+    std::vector<std::size_t> now;
+    for (std::size_t k = 0; k < std::size(kLandedKinds); ++k) {
+      now.push_back(log.Count(kLandedKinds[k]) - before[k]);
+      before[k] += now.back();
+    }
+    written.lines.push_back(std::move(now));
   }
-  return Contents(*s.store);
+  written.contents = Contents(*s.store);
+  return written;
 }
 
 void ExpectSame(const std::vector<std::string>& got, const std::vector<std::string>& want) {
@@ -175,7 +222,7 @@ TEST_CASE("A batch prepared while the last is unwritten leaves the store the pla
           "[integration]") {
   const std::vector<IncomingBatch> batches = Batches();
   REQUIRE(batches.size() > 40);
-  const std::vector<std::string> want = WrittenOneByOne(batches);
+  const std::vector<std::string> want = WrittenOneByOne(batches).contents;
 
   testing::FaultyFiles files;
   Store s(files.env());
@@ -201,11 +248,26 @@ TEST_CASE("A batch prepared while the last is unwritten leaves the store the pla
 TEST_CASE("A write that fails drops the batch prepared on it: both again lose and double nothing",
           "[integration]") {
   const std::vector<IncomingBatch> batches = Batches();
-  const std::vector<std::string> want = WrittenOneByOne(batches);
+  const OneByOne plain = WrittenOneByOne(batches);
+  const std::vector<std::string>& want = plain.contents;
+  // The batch to fail: from half way, the first that, with the batch prepared on it, raises an
+  // alert and rejects a message. Their log lines must come once, when they are written.
+  std::size_t failing = batches.size() / 2;
+  while (failing + 2 < batches.size() &&
+         (plain.lines[failing][0] + plain.lines[failing + 1][0] == 0 ||
+          plain.lines[failing][1] + plain.lines[failing + 1][1] == 0)) {
+    ++failing;
+  }
+  REQUIRE(failing + 2 < batches.size());
+  std::vector<std::size_t> want_lines(std::size(kLandedKinds), 0);
+  for (const auto& lines : plain.lines) {
+    for (std::size_t k = 0; k < lines.size(); ++k)
+      want_lines[k] += lines[k];
+  }
 
+  LogLines log;
   testing::FaultyFiles files;
   Store s(files.env());
-  const std::size_t failing = batches.size() / 2;
   files.HoldLogWrites(true);
   std::size_t i = 0;
   for (; i < batches.size(); ++i) {
@@ -244,6 +306,10 @@ TEST_CASE("A write that fails drops the batch prepared on it: both again lose an
   auto report = VerifyStore(*s.store, {}, s.clock.Now());
   INFO(fmt::format("{}", fmt::join(report.problems, "\n")));
   CHECK(report.ok());
+  for (std::size_t k = 0; k < std::size(kLandedKinds); ++k) {
+    INFO(kLandedKinds[k]);
+    CHECK(log.Count(kLandedKinds[k]) == want_lines[k]);
+  }
 }
 
 }  // namespace

@@ -170,9 +170,14 @@ TEST_CASE("import, log and verify on a data directory", "[e2e]") {
   const std::size_t samples = testing::ValidSamples().size();
   CHECK(out.find(fmt::format("{} appended, 0 duplicates, 0 dead letters", samples)) !=
         std::string::npos);
-  // Again: every line is a duplicate, nothing is added.
+  std::smatch views;
+  REQUIRE(std::regex_search(out, views,
+                            std::regex(R"(views: (\d+) updated in place, (\d+) folded afresh)")));
+  CHECK(std::stoul(views[1]) + std::stoul(views[2]) > 0);
+  // Again: every line is a duplicate, nothing is added and no view changes.
   REQUIRE(testing::Run(Binary() + " import --data " + data + " " + valid + " 2>&1", &out) == 0);
   CHECK(out.find(fmt::format("0 appended, {} duplicates", samples)) != std::string::npos);
+  CHECK(out.find("views: 0 updated in place, 0 folded afresh") != std::string::npos);
   REQUIRE(testing::Run(Binary() + " import --data " + data + " " + invalid + " 2>/dev/null",
                        &out) == 0);
 

@@ -75,27 +75,27 @@ Stage StageOf(const PersonView& v) {
 // Applies one event's meaning to the state. One method per event type; the visit picks it.
 class Applier {
  public:
-  Applier(ProjectionState* state, const FoldInput& input)
-      : s_(*state), v_(state->view), in_(input), t_(input.event.time), day_(events::DateOf(t_)) {}
+  Applier(ProjectionState* state, const FoldInputRef& input)
+      : s_(*state), v_(state->view), in_(input), t_(input.event->time), day_(events::DateOf(t_)) {}
 
   void Run() {
     Lapse();
-    std::visit(*this, in_.event.data);
+    std::visit(*this, in_.event->data);
     if (in_.identity_conflicts > 0) {
-      Raise(AlertRule::kIdentityConflict, "publisher:" + in_.event.source, std::nullopt,
+      Raise(AlertRule::kIdentityConflict, "publisher:" + in_.event->source, std::nullopt,
             fmt::format("{} identifier(s) on {} {} belong to another person; the event went to "
                         "the person of its strongest identifier",
-                        in_.identity_conflicts, in_.event.source, in_.event.id));
+                        in_.identity_conflicts, in_.event->source, in_.event->id));
     }
-    for (const auto& id : in_.event.person.identifiers())
+    for (const auto& id : in_.event->person.identifiers())
       InsertSorted(&v_.identifiers, id);
     v_.stage = StageOf(v_);
     ++v_.events;
     if (!v_.first_event)
       v_.first_event = t_;
     v_.last_event = t_;
-    v_.last_source = in_.event.source;
-    v_.last_id = in_.event.id;
+    v_.last_source = in_.event->source;
+    v_.last_id = in_.event->id;
   }
 
   // police
@@ -465,7 +465,7 @@ class Applier {
 
   ProjectionState& s_;
   PersonView& v_;
-  const FoldInput& in_;
+  const FoldInputRef& in_;
   const Timestamp t_;
   const events::Date day_;
 };
@@ -476,8 +476,7 @@ bool Before(const FoldInput& a, const FoldInput& b) {
 
 }  // namespace
 
-bool FollowsFold(const ProjectionState& state, const FoldInput& input) {
-  const events::Event& e = input.event;
+bool FollowsFold(const ProjectionState& state, const events::Event& e) {
   if (IsRetraction(e) || std::holds_alternative<events::IdentityMerged>(e.data) ||
       std::holds_alternative<events::IdentityUnmerged>(e.data)) {
     return false;
@@ -494,7 +493,16 @@ bool FollowsFold(const ProjectionState& state, const FoldInput& input) {
   return KeyOf(e) > std::tie(v.last_event->unix_ms, v.last_source, v.last_id);
 }
 
-void Apply(ProjectionState* state, const FoldInput& input) { Applier(state, input).Run(); }
+bool FollowsFold(const ProjectionState& state, const FoldInput& input) {
+  return FollowsFold(state, input.event);
+}
+
+void Apply(ProjectionState* state, const FoldInputRef& input) { Applier(state, input).Run(); }
+
+void Apply(ProjectionState* state, const FoldInput& input) {
+  Apply(state,
+        FoldInputRef{input.sequence, input.appended_at, &input.event, input.identity_conflicts});
+}
 
 ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs) {
   std::set<events::EventRef> retracted;

@@ -53,11 +53,22 @@ inline bool HasView(const ProjectionState& state) {
 // Folds every event of `person`.
 ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs);
 
-// True when `input` can be applied to `state` and give what a full fold would.
+// A FoldInput whose event lives elsewhere, for applying events held by someone else (the
+// writer's batch) without a copy: an event is about 500 bytes, with strings of its own.
+struct FoldInputRef {
+  std::uint64_t sequence = 0;
+  events::Timestamp appended_at;
+  const events::Event* event = nullptr;  // upcast to the current version
+  std::uint32_t identity_conflicts = 0;
+};
+
+// True when `event` can be applied to `state` and give what a full fold would.
+bool FollowsFold(const ProjectionState& state, const events::Event& event);
 bool FollowsFold(const ProjectionState& state, const FoldInput& input);
 
 // Applies one event that follows the fold.
 void Apply(ProjectionState* state, const FoldInput& input);
+void Apply(ProjectionState* state, const FoldInputRef& input);
 
 // The state as it stands at `t` with nothing new published: the time-bound states whose dates
 // have passed by then end (bail after its answer date, a licence or supervision after its end

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -85,21 +86,27 @@ Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
     // A merge, unmerge or link moved events to or from the person: fold afresh, not patch.
     if (old && !reader.EventsMoved(person) && mine != by_person.end()) {
       // The new events, in fold order, applied on top of what is stored, if they follow it.
-      std::vector<projections::FoldInput> inputs;
+      // The batch's events are read where they are; only one of an older version is copied,
+      // to upcast it.
+      std::vector<projections::FoldInputRef> inputs;
+      std::deque<events::Event> upcast;
       for (const AppendedEvent* a : mine->second) {
-        events::Event event = *a->event;
-        events::Upcast(&event);
-        inputs.push_back({a->sequence, a->record->appended_at, std::move(event),
+        const events::Event* event = a->event;
+        if (!events::IsCurrent(event->data)) {
+          events::Upcast(&upcast.emplace_back(*event));
+          event = &upcast.back();
+        }
+        inputs.push_back({a->sequence, a->record->appended_at, event,
                           static_cast<std::uint32_t>(a->record->conflicts.size())});
       }
       std::sort(inputs.begin(), inputs.end(), [](const auto& x, const auto& y) {
-        return std::tie(x.event.time.unix_ms, x.event.source, x.event.id) <
-               std::tie(y.event.time.unix_ms, y.event.source, y.event.id);
+        return std::tie(x.event->time.unix_ms, x.event->source, x.event->id) <
+               std::tie(y.event->time.unix_ms, y.event->source, y.event->id);
       });
       ProjectionState state = *old;
       bool follows = true;
       for (const auto& input : inputs) {
-        if (!projections::FollowsFold(state, input)) {
+        if (!projections::FollowsFold(state, *input.event)) {
           follows = false;
           break;
         }

@@ -511,7 +511,8 @@ ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs) {
       retracted.insert(r->retracted);
     }
   }
-  // Sorted by address: an input is an event of about 500 bytes, costly to move.
+  // The inputs' addresses are sorted, not the inputs: each holds an event of about 500 bytes,
+  // costly to move.
   std::vector<const FoldInput*> order;
   order.reserve(inputs.size());
   for (const auto& in : inputs)

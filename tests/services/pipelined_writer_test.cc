@@ -6,13 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "events/envelope_parser.h"
@@ -107,12 +108,13 @@ std::vector<std::string> Contents(const EventStore& store) {
   return lines;
 }
 
-// The log lines written while it lives, by kind ("alert.raised", ...).
+// The log lines written while it lives, by kind ("alert.raised", ...). Behind a lock: RocksDB's
+// threads log too (the store's listener, when a write fails and when RocksDB recovers from it on
+// its own), beside this thread's lines.
 class LogLines {
  public:
   LogLines() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "captured", std::make_shared<spdlog::sinks::ostream_sink_st>(out_));
+    auto logger = std::make_shared<spdlog::logger>("captured", sink_);
     logger->set_pattern("%v");
     logger->set_level(spdlog::level::info);
     spdlog::set_default_logger(logger);
@@ -120,7 +122,7 @@ class LogLines {
   ~LogLines() { spdlog::set_default_logger(previous_); }
 
   std::size_t Count(std::string_view kind) const {
-    std::istringstream lines(out_.str());
+    std::istringstream lines(sink_->Text());
     std::size_t n = 0;
     for (std::string line; std::getline(lines, line);)
       n += line.starts_with(std::string(kind) + " ");
@@ -128,7 +130,26 @@ class LogLines {
   }
 
  private:
-  std::ostringstream out_;
+  class Sink : public spdlog::sinks::base_sink<std::mutex> {
+   public:
+    std::string Text() {
+      std::lock_guard lock(mutex_);
+      return text_;
+    }
+
+   protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+      spdlog::memory_buf_t line;
+      formatter_->format(msg, line);
+      text_.append(line.data(), line.size());
+    }
+    void flush_() override {}
+
+   private:
+    std::string text_;
+  };
+
+  std::shared_ptr<Sink> sink_ = std::make_shared<Sink>();
   std::shared_ptr<spdlog::logger> previous_;
 };
 

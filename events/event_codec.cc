@@ -43,11 +43,11 @@ struct DataCodec {
   void (*get)(Decoder&, EventData*);
 };
 
+// Into the alternative `out` holds when it is the same type: the Decoder writes every field.
 template <class T>
 void GetData(Decoder& d, EventData* out) {
-  T value{};
-  d.Get(&value);
-  *out = std::move(value);
+  T* value = std::get_if<T>(out);
+  d.Get(value != nullptr ? value : &out->emplace<T>());
 }
 
 const DataCodec* FindDataCodec(std::uint16_t type, std::uint16_t version) {
@@ -100,7 +100,7 @@ std::string EncodeEvent(const Event& event) {
   return out;
 }
 
-Result<Event> DecodeStoredEvent(std::string_view record) {
+Status DecodeStoredEvent(std::string_view record, Event* out) {
   if (record.empty())
     return Status::Corruption("event record is empty");
   const auto version = static_cast<std::uint8_t>(record[0]);
@@ -114,7 +114,7 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
   }
   if (record.size() < 2)  // the Decoder checks the endianness byte's value
     return Status::Corruption("event record: bad endianness byte");
-  Event event;
+  Event& event = *out;
   try {
     Decoder d(record.substr(1));
     std::uint16_t type = 0, dataversion = 0;
@@ -155,13 +155,27 @@ Result<Event> DecodeStoredEvent(std::string_view record) {
   } catch (const cereal::Exception& e) {
     return Status::Corruption(fmt::format("event record truncated: {}", e.what()));
   }
+  return Status::OK();
+}
+
+Status DecodeEvent(std::string_view record, Event* out) {
+  Status s = DecodeStoredEvent(record, out);
+  if (s.ok())
+    Upcast(out);
+  return s;
+}
+
+Result<Event> DecodeStoredEvent(std::string_view record) {
+  Event event;
+  if (Status s = DecodeStoredEvent(record, &event); !s.ok())
+    return s;
   return event;
 }
 
 Result<Event> DecodeEvent(std::string_view record) {
-  Result<Event> event = DecodeStoredEvent(record);
-  if (event.ok())
-    Upcast(&event.value());
+  Event event;
+  if (Status s = DecodeEvent(record, &event); !s.ok())
+    return s;
   return event;
 }
 

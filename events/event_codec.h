@@ -35,6 +35,12 @@ Result<Event> DecodeEvent(std::string_view record);
 // Decodes a record as it was stored, older dataversions kept: for audit and format tools.
 Result<Event> DecodeStoredEvent(std::string_view record);
 
+// The same, into `*out`, whatever it held: its strings and vectors keep their memory, so a
+// path decoding event after event into the same few Events (the rebuild) does not allocate for
+// each. On error `*out` holds part of the record.
+Status DecodeEvent(std::string_view record, Event* out);
+Status DecodeStoredEvent(std::string_view record, Event* out);
+
 }  // namespace throughline::events
 
 #endif  // THROUGHLINE_EVENTS_EVENT_CODEC_H_

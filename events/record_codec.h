@@ -236,20 +236,14 @@ class Decoder {
       o->reset();
       return;
     }
-    X value{};
-    Get(&value);
-    *o = std::move(value);
+    // In place: a value already there keeps its memory, and every Get overwrites all of it.
+    Get(o->has_value() ? &**o : &o->emplace());
   }
   template <class X>
   void Get(std::vector<X>* items) {
-    std::uint64_t count = GetCount();
-    items->clear();
-    items->reserve(static_cast<std::size_t>(count));
-    for (std::uint64_t i = 0; i < count; ++i) {
-      X value{};
-      Get(&value);
-      items->push_back(std::move(value));
-    }
+    items->resize(static_cast<std::size_t>(GetCount()));
+    for (X& item : *items)
+      Get(&item);
   }
   template <Record R>
   void Get(R* record) {

@@ -504,7 +504,7 @@ void Apply(ProjectionState* state, const FoldInput& input) {
         FoldInputRef{input.sequence, input.appended_at, &input.event, input.identity_conflicts});
 }
 
-ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs) {
+ProjectionState Fold(std::uint64_t person, std::span<const FoldInput> inputs) {
   std::set<events::EventRef> retracted;
   for (const auto& in : inputs) {
     if (const auto* r = std::get_if<events::EventRetracted>(&in.event.data)) {
@@ -550,7 +550,7 @@ ProjectionState FoldAt(std::uint64_t person, std::vector<FoldInput> inputs,
       return true;
     return as_of && !IsRetraction(in.event) && in.event.time > *as_of;
   });
-  ProjectionState state = Fold(person, std::move(inputs));
+  ProjectionState state = Fold(person, inputs);
   if (as_of)
     AgeTo(&state, *as_of);
   return state;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "events/event.h"
@@ -51,7 +52,7 @@ inline bool HasView(const ProjectionState& state) {
 }
 
 // Folds every event of `person`.
-ProjectionState Fold(std::uint64_t person, std::vector<FoldInput> inputs);
+ProjectionState Fold(std::uint64_t person, std::span<const FoldInput> inputs);
 
 // A FoldInput whose event lives elsewhere, for applying events held by someone else (the
 // writer's batch) without a copy: an event is about 500 bytes, with strings of its own.

@@ -11,28 +11,25 @@
 
 namespace throughline::services {
 
-Result<projections::FoldInput> ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
-                                           std::uint32_t identity_conflicts,
-                                           std::string_view event) {
-  auto decoded = events::DecodeEvent(event);
-  if (!decoded.ok())
-    return decoded.status();
-  return projections::FoldInput{sequence, appended_at, std::move(*decoded), identity_conflicts};
-}
-
-Result<projections::FoldInput> ToFoldInput(const LogRecord& record) {
-  return ToFoldInput(record.sequence, record.appended_at,
-                     static_cast<std::uint32_t>(record.conflicts.size()), record.event);
+Status ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
+                   std::uint32_t identity_conflicts, std::string_view event,
+                   projections::FoldInput* out) {
+  out->sequence = sequence;
+  out->appended_at = appended_at;
+  out->identity_conflicts = identity_conflicts;
+  return events::DecodeEvent(event, &out->event);
 }
 
 Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records) {
-  std::vector<projections::FoldInput> inputs;
-  inputs.reserve(records.size());
-  for (const LogRecord& record : records) {
-    auto input = ToFoldInput(record);
-    if (!input.ok())
-      return input.status();
-    inputs.push_back(std::move(*input));
+  std::vector<projections::FoldInput> inputs(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const LogRecord& record = records[i];
+    if (Status s = ToFoldInput(record.sequence, record.appended_at,
+                               static_cast<std::uint32_t>(record.conflicts.size()), record.event,
+                               &inputs[i]);
+        !s.ok()) {
+      return s;
+    }
   }
   return inputs;
 }
@@ -88,7 +85,7 @@ Result<projections::ProjectionState> FoldFromLog(const EventStore& store, std::u
   auto inputs = LoadFoldInputs(store, person);
   if (!inputs.ok())
     return inputs.status();
-  return projections::Fold(person, std::move(*inputs));
+  return projections::Fold(person, *inputs);
 }
 
 Result<projections::ProjectionState> FoldFromLogAt(const EventStore& store, std::uint64_t person,

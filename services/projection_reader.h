@@ -22,14 +22,14 @@
 
 namespace throughline::services {
 
-// A log record as the fold takes it: the event decoded and upcast.
-Result<projections::FoldInput> ToFoldInput(const LogRecord& record);
-// The same from just the parts the fold uses (of a record parsed in place: LogRecordView).
-Result<projections::FoldInput> ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
-                                           std::uint32_t identity_conflicts,
-                                           std::string_view event);
+// A log record as the fold takes it, the event decoded and upcast, from just the parts the fold
+// uses (of a record parsed in place: LogRecordView). Into `*out`, reusing the memory of the
+// event it held (events::DecodeEvent).
+Status ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
+                   std::uint32_t identity_conflicts, std::string_view event,
+                   projections::FoldInput* out);
 
-// Records as fold inputs.
+// Log records as fold inputs.
 Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records);
 
 // Every event of a person, from the store.

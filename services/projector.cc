@@ -124,7 +124,7 @@ Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
       auto inputs = ToFoldInputs(*records);
       if (!inputs.ok())
         return inputs.status();
-      next = projections::Fold(person, std::move(*inputs));
+      next = projections::Fold(person, *inputs);
       ++counts->refolds;
     }
     if (!projections::HasView(*next))

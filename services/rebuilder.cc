@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <sys/mman.h>
@@ -384,6 +385,7 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
         [&](int t) {
           rocksdb::WriteBatch batch;
           std::size_t in_batch = 0;
+          std::vector<projections::FoldInput> inputs;
           auto flush = [&] {
             if (batch.Count() == 0)
               return;
@@ -399,21 +401,24 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
               // one's are decoded and folded.
               for (std::uint64_t i = begin[s + 1]; s + 1 < end && i < begin[s + 2]; ++i)
                 __builtin_prefetch(by_person[i].event);
-              std::vector<projections::FoldInput> inputs;
-              inputs.reserve(begin[s + 1] - begin[s]);
-              for (std::uint64_t i = begin[s]; i < begin[s + 1]; ++i) {
-                const ScannedRecord& r = by_person[i];
-                auto input = ToFoldInput(r.sequence, events::Timestamp{r.appended_at_ms},
-                                         r.identity_conflicts, {r.event, r.event_size});
-                if (!input.ok()) {
-                  fail(input.status());
+              // Decoded into the inputs of the persons before: their strings keep their memory.
+              const std::size_t count = begin[s + 1] - begin[s];
+              if (inputs.size() < count)
+                inputs.resize(count);
+              for (std::size_t i = 0; i < count; ++i) {
+                const ScannedRecord& r = by_person[begin[s] + i];
+                if (Status decoded =
+                        ToFoldInput(r.sequence, events::Timestamp{r.appended_at_ms},
+                                    r.identity_conflicts, {r.event, r.event_size}, &inputs[i]);
+                    !decoded.ok()) {
+                  fail(decoded);
                   return;
                 }
-                inputs.push_back(std::move(*input));
               }
               const std::uint64_t person = owners.persons[pass.first + s].first;
-              events_done += inputs.size();
-              auto state = projections::Fold(person, std::move(inputs));
+              events_done += count;
+              auto state = projections::Fold(
+                  person, std::span<const projections::FoldInput>(inputs.data(), count));
               if (projections::HasView(state))
                 WriteProjection(target, person, std::nullopt, state, now, &batch);
               ++persons_done;

@@ -20,18 +20,19 @@ Status ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
   return events::DecodeEvent(event, &out->event);
 }
 
-Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records) {
-  std::vector<projections::FoldInput> inputs(records.size());
+Status ToFoldInputs(const std::vector<LogRecord>& records,
+                    std::vector<projections::FoldInput>* inputs) {
+  inputs->resize(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     const LogRecord& record = records[i];
     if (Status s = ToFoldInput(record.sequence, record.appended_at,
                                static_cast<std::uint32_t>(record.conflicts.size()), record.event,
-                               &inputs[i]);
+                               &(*inputs)[i]);
         !s.ok()) {
       return s;
     }
   }
-  return inputs;
+  return Status::OK();
 }
 
 Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& store,
@@ -44,7 +45,10 @@ Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& sto
   auto records = store.ReadRecords(sequences);
   if (!records.ok())
     return records.status();
-  return ToFoldInputs(*records);
+  std::vector<projections::FoldInput> inputs;
+  if (Status s = ToFoldInputs(*records, &inputs); !s.ok())
+    return s;
+  return inputs;
 }
 
 Result<projections::ProjectionState> ReadProjection(const EventStore& store, std::uint64_t person) {

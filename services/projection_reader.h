@@ -29,8 +29,10 @@ Status ToFoldInput(std::uint64_t sequence, events::Timestamp appended_at,
                    std::uint32_t identity_conflicts, std::string_view event,
                    projections::FoldInput* out);
 
-// Log records as fold inputs.
-Result<std::vector<projections::FoldInput>> ToFoldInputs(const std::vector<LogRecord>& records);
+// Log records as fold inputs, into `*inputs` (resized to match), reusing the memory of the
+// events it held: a caller folding person after person keeps one vector.
+Status ToFoldInputs(const std::vector<LogRecord>& records,
+                    std::vector<projections::FoldInput>* inputs);
 
 // Every event of a person, from the store.
 Result<std::vector<projections::FoldInput>> LoadFoldInputs(const EventStore& store,

@@ -69,6 +69,8 @@ Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
   auto stored = ReadProjections(store, std::vector<std::uint64_t>(persons.begin(), persons.end()));
   if (!stored.ok())
     return stored.status();
+  // The refolds' events, decoded person after person into the same inputs.
+  std::vector<projections::FoldInput> inputs;
   for (std::size_t i = 0; i < persons.size(); ++i) {
     const std::uint64_t person = persons[i];
     Change& change = changes[i];
@@ -121,10 +123,9 @@ Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
       auto records = reader.Records(reader.PersonEvents(person));
       if (!records.ok())
         return records.status();
-      auto inputs = ToFoldInputs(*records);
-      if (!inputs.ok())
-        return inputs.status();
-      next = projections::Fold(person, *inputs);
+      if (Status s = ToFoldInputs(*records, &inputs); !s.ok())
+        return s;
+      next = projections::Fold(person, inputs);
       ++counts->refolds;
     }
     if (!projections::HasView(*next))

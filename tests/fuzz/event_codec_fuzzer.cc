@@ -4,7 +4,9 @@
 //   - the event encodes back to the very same bytes (one encoding per event, so the hash chain
 //     and `verify` can compare bytes), when it was written little-endian as the engine writes;
 //     a big-endian record decodes to the same event once re-encoded;
-//   - its upcast (DecodeEvent) and its JSON, as `throughline log` prints it, do not fail.
+//   - its upcast (DecodeEvent) and its JSON, as `throughline log` prints it, do not fail;
+//   - decoded into an Event that held the inputs before (each decoded there, whole or in part,
+//     as the rebuild reuses its Events), it is the same event as decoded afresh.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,8 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto stored = events::DecodeStoredEvent(record);
   auto current = events::DecodeEvent(record);
   FUZZ_CHECK(stored.ok() == current.ok(), "DecodeEvent and DecodeStoredEvent disagree");
+  static events::Event reused;
+  const bool reused_ok = events::DecodeStoredEvent(record, &reused).ok();
+  FUZZ_CHECK(reused_ok == stored.ok(), "decoding into a used Event and afresh disagree");
   if (!stored.ok())
     return 0;
+  FUZZ_CHECK(reused == *stored, events::EventToJson(reused));
 
   const std::string again = events::EncodeEvent(*stored);
   const bool little_endian = record[1] == 1;

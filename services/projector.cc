@@ -70,7 +70,7 @@ Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
   if (!stored.ok())
     return stored.status();
   // The refolds' events, decoded person after person into the same inputs.
-  std::vector<projections::FoldInput> inputs;
+  std::vector<projections::FoldInput> refold_inputs;
   for (std::size_t i = 0; i < persons.size(); ++i) {
     const std::uint64_t person = persons[i];
     Change& change = changes[i];
@@ -123,9 +123,9 @@ Status ProjectPersons(StoreView store, std::span<const std::uint64_t> persons,
       auto records = reader.Records(reader.PersonEvents(person));
       if (!records.ok())
         return records.status();
-      if (Status s = ToFoldInputs(*records, &inputs); !s.ok())
+      if (Status s = ToFoldInputs(*records, &refold_inputs); !s.ok())
         return s;
-      next = projections::Fold(person, inputs);
+      next = projections::Fold(person, refold_inputs);
       ++counts->refolds;
     }
     if (!projections::HasView(*next))

@@ -19,7 +19,7 @@ Result<std::unique_ptr<EventPublisher>> EventPublisher::Open(PublishOptions opti
   const KafkaSettings producer_defaults = {
       {"client.id", "throughline-producer"},
       {"enable.idempotence", "true"},
-      {"linger.ms", "5"},
+      {"linger.ms", std::to_string(p->options_.linger_ms)},
       {"batch.num.messages", "2000"},
       // Keyed messages go to the partition of their key, as with Java clients.
       {"partitioner", "murmur2_random"},
@@ -126,6 +126,11 @@ Status EventPublisher::Flush(int timeout_ms) {
                                        failed_.load(), first_error_));
   }
   return Status::OK();
+}
+
+Status EventPublisher::WaitForTopic(int timeout_ms) {
+  auto partitions = PartitionCount(producer_.get(), options_.topic, timeout_ms);
+  return partitions.ok() ? Status::OK() : partitions.status();
 }
 
 std::int64_t EventPublisher::GroupLag() {

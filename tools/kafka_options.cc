@@ -43,6 +43,11 @@ void AddPublishFlags(CLI::App* cmd, PublishFlags* flags) {
   cmd->add_option("--max-lag", flags->max_lag,
                   "Wait while the group is more than this many messages behind (0: never wait)")
       ->capture_default_str();
+  cmd->add_option("--linger-ms", flags->linger_ms,
+                  "How long a message waits for others to its partition, to be sent with them "
+                  "(fewer, larger batches cost Kafka less; 5 for a live trickle)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 900000));
   cmd->add_flag("--wait", flags->wait, "Return once the engine has stored every message");
 }
 
@@ -59,6 +64,7 @@ Result<std::unique_ptr<services::EventPublisher>> OpenPublisher(const PublishFla
   options.topic = flags.topic;
   options.group = flags.group;
   options.max_lag = flags.max_lag;
+  options.linger_ms = flags.linger_ms;
   auto publisher = services::EventPublisher::Open(options);
   if (!publisher.ok())
     return publisher.status();

@@ -37,11 +37,12 @@ struct PublishFlags {
   std::string topic = "justice.events";
   std::string group = "throughline";
   std::int64_t max_lag = 20000;
+  int linger_ms = services::kBulkLingerMs;
   bool wait = false;
   bool given() const { return !data.empty() || !kafka.bootstrap.empty(); }
 };
 
-// Adds --data, --kafka, --kafka-config, --topic, --group, --max-lag and --wait.
+// Adds --data, --kafka, --kafka-config, --topic, --group, --max-lag, --linger-ms and --wait.
 void AddPublishFlags(CLI::App* cmd, PublishFlags* flags);
 
 // The publisher the flags describe; it says on stderr when it waits for the engine.

@@ -271,9 +271,17 @@ Status Projector::OnBatch(const std::vector<AppendedEvent>& appended,
     if (!s.ok())
       return s;
   }
+  // Counted when the batch lands: a batch that a failed write dropped is prepared again.
+  FoldCounts total;
   for (const FoldCounts& c : counts) {
-    metrics_.incremental += c.incremental;
-    metrics_.refolds += c.refolds;
+    total.incremental += c.incremental;
+    total.refolds += c.refolds;
+  }
+  if (total.incremental + total.refolds > 0) {
+    when_landed->push_back([this, total] {
+      metrics_.incremental += total.incremental;
+      metrics_.refolds += total.refolds;
+    });
   }
 
   // Alerts that were there before the batch, under whichever person: one that moved with its

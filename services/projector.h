@@ -35,10 +35,12 @@
 namespace throughline::services {
 
 struct ProjectionMetrics {
+  // Counted when their batch lands: a batch that a failed write dropped counts once, when it is
+  // appended again.
+  std::atomic<std::uint64_t> incremental{0};    // persons updated by applying new events
+  std::atomic<std::uint64_t> refolds{0};        // persons folded afresh
+  std::atomic<std::uint64_t> alerts_raised{0};  // stored
   // Work done: a batch that a failed write dropped counts again when it is appended again.
-  std::atomic<std::uint64_t> incremental{0};     // persons updated by applying new events
-  std::atomic<std::uint64_t> refolds{0};         // persons folded afresh
-  std::atomic<std::uint64_t> alerts_raised{0};   // stored: counted when their batch lands
   std::atomic<std::uint64_t> shared_batches{0};  // batches folded on two threads
 };
 

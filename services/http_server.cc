@@ -36,6 +36,7 @@
 #include "services/change_window.h"
 #include "services/subscription.h"
 #include "services/thread_name.h"
+#include "services/thread_priority.h"
 
 namespace throughline::services {
 
@@ -871,11 +872,15 @@ void Impl::Run() {
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
     threads_.emplace_back([this, i] {
       NameThisThread("tl-http-" + std::to_string(i));
+      if (options_.realtime_threads)
+        RaiseToRealtimePriority();
       ioc_.run();
     });
   }
   threads_.emplace_back([this, work = net::make_work_guard(subscriber_ioc_)] {
     NameThisThread("tl-subscribers");
+    if (options_.realtime_threads)
+      RaiseToRealtimePriority();
     subscriber_ioc_.run();
   });
 }

@@ -34,6 +34,10 @@ struct HttpServerOptions {
   // Threads running the HTTP sessions (plain WebSocket subscribers have one more of their own).
   // Default: 2
   int threads = 2;
+  // Run those threads and the subscribers' in the real-time class (RaiseToRealtimePriority in
+  // thread_priority.h: why, and what it needs); at normal priority, with a warning, when the
+  // system refuses. Default: false
+  bool realtime_threads = false;
   // Connections open at once. A new one beyond this closes the connection that has waited
   // longest for a request (idle between requests, or sending one slowly), so that idle or slow
   // clients cannot lock others out; with none waiting (all busy, or subscriptions), the new one

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +22,28 @@ bool LowerToBackgroundPriority() {
                  std::strerror(errno));
   }
   return false;
+}
+
+bool RaiseToRealtimePriority() {
+  sched_param param{};
+  param.sched_priority = 1;
+  const int error = pthread_setschedparam(pthread_self(), SCHED_RR, &param);
+  if (error == 0)
+    return true;
+  static std::atomic<bool> logged{false};
+  if (!logged.exchange(true)) {
+    spdlog::warn(
+        "thread.priority error=\"{}\" note=\"real-time priority refused: these threads run at "
+        "normal priority; give the process CAP_SYS_NICE (compose: cap_add SYS_NICE) or an "
+        "RLIMIT_RTPRIO of 1\"",
+        std::strerror(error));
+  }
+  return false;
+}
+
+void ReturnToNormalPriority() {
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
 }
 
 }  // namespace throughline::services

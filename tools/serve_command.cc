@@ -285,6 +285,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--tls-key", flags->http.tls_private_key, "PEM private key of --tls-cert");
   cmd->add_option("--http-threads", flags->http.threads, "Threads serving the API")
       ->capture_default_str();
+  cmd->add_flag("--realtime-requests", flags->http.realtime_threads,
+                "Serve requests and subscribers on real-time threads (SCHED_RR 1; needs "
+                "CAP_SYS_NICE): a person's page is not held up by kernel threads "
+                "(docs/decisions.md)");
   cmd->callback([flags] { throw CLI::RuntimeError(Serve(*flags)); });
 }
 

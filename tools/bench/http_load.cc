@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "services/thread_priority.h"
+
 namespace throughline::bench {
 
 namespace {
@@ -135,8 +137,11 @@ HttpLoadResult RunHttpLoad(const HttpLoad& load) {
     connections.back()->Next();
   }
   connections.clear();  // each lives as long as its pending operation
-  run.io.run();
   HttpLoadResult result;
+  result.realtime = load.realtime && services::RaiseToRealtimePriority();
+  run.io.run();
+  if (result.realtime)
+    services::ReturnToNormalPriority();
   result.seconds = std::chrono::duration<double>(Clock::now() - run.started).count();
   for (const auto& l : run.latencies)
     result.latencies.Merge(l);

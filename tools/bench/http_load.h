@@ -26,12 +26,18 @@ struct HttpLoad {
   // next request is counted, not hidden. 0: closed loop, each connection sending its next
   // request as soon as its answer arrives.
   double rate = 0;
+  // Run the generator's thread in the real-time class while the load lasts
+  // (RaiseToRealtimePriority in services/thread_priority.h). It is the measuring instrument: a
+  // kernel thread holding its CPU for 10-100 ms delayed its requests and its reading of the
+  // answers, and that counted as the engine's latency (docs/performance.md, stop 29).
+  bool realtime = false;
 };
 
 struct HttpLoadResult {
   Latencies latencies;
   std::uint64_t errors = 0;  // answers other than 200, and connections lost or refused
   double seconds = 0;
+  bool realtime = false;  // asked for and granted
 };
 
 HttpLoadResult RunHttpLoad(const HttpLoad& load);

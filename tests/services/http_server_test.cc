@@ -4,8 +4,13 @@
 
 #include "services/http_server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <numeric>
+#include <sched.h>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -14,6 +19,7 @@
 
 #include "services/audit_log.h"
 #include "services/http_client.h"
+#include "services/thread_priority.h"
 #include "tests/services/server_fixture.h"
 
 namespace throughline::services {
@@ -115,6 +121,62 @@ TEST_CASE("HTTPS with a certificate, and nothing in the clear", "[integration]")
     auto server = HttpServer::Start(bad, ReadModels{});
     REQUIRE_FALSE(server.ok());
     CHECK(server.status().message().find("missing.pem") != std::string::npos);
+  }
+}
+
+// The scheduling class of each of this process's threads named `prefix`..., by thread id.
+std::map<int, int> PoliciesOfThreads(const std::string& prefix) {
+  std::map<int, int> policies;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (!name.starts_with(prefix))
+      continue;
+    const int tid = std::stoi(task.path().filename().string());
+    policies[tid] = sched_getscheduler(tid);
+  }
+  return policies;
+}
+
+// Whether this process may make a thread real-time (root, or CAP_SYS_NICE, or RLIMIT_RTPRIO).
+bool RealtimeAllowed() {
+  bool allowed = false;
+  std::thread([&] { allowed = RaiseToRealtimePriority(); }).join();
+  return allowed;
+}
+
+TEST_CASE("Request and subscriber threads run real-time when asked, and serve either way",
+          "[integration]") {
+  const bool allowed = RealtimeAllowed();
+  for (const bool realtime : {false, true}) {
+    INFO("realtime_threads " << realtime << ", allowed here " << allowed);
+    HttpServerOptions options;
+    options.realtime_threads = realtime;
+    ServerFixture f(options);
+    f.Publish(0, 3);
+    auto r = services::HttpGet(f.address(), "/v1/persons/id:1", f.Auth("probation"));
+    CHECK(r.status == 200);
+    const int expected = realtime && allowed ? SCHED_RR : SCHED_OTHER;
+    // Each thread sets its class as it starts: give the last to start a moment.
+    std::map<int, int> http, subscribers;
+    for (int i = 0; i < 200; ++i) {
+      http = PoliciesOfThreads("tl-http-");
+      subscribers = PoliciesOfThreads("tl-subscribers");
+      const auto all_expected = [&](const std::map<int, int>& p) {
+        return std::all_of(p.begin(), p.end(), [&](const auto& t) { return t.second == expected; });
+      };
+      if (http.size() == 2 && subscribers.size() == 1 && all_expected(http) &&
+          all_expected(subscribers)) {
+        break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    REQUIRE(http.size() == 2);
+    REQUIRE(subscribers.size() == 1);
+    for (const auto& [tid, policy] : http)
+      CHECK(policy == expected);
+    CHECK(subscribers.begin()->second == expected);
   }
 }
 

@@ -23,10 +23,11 @@ bool LowerToBackgroundPriority();
 // A kernel thread on a CPU (DAMON's kdamond sampling memory, 10-100 ms at a stretch, on a
 // kernel built without preemption) holds up a normal thread woken on that CPU until it
 // yields; a real-time thread that cannot run where it woke is moved to a CPU running only
-// normal threads. Measured in the bench (docs/performance.md): the paced person view's p99
-// went from 12-73 ms to 1.0-1.2 ms. The kernel's real-time throttle (sched_rt_runtime_us, 95%
-// of each second by default) keeps a runaway request from taking a CPU for good. Needs
-// CAP_SYS_NICE or an RLIMIT_RTPRIO of 1 or more; false when refused (logged once).
+// normal threads. Measured in the bench, its load generator real-time too
+// (docs/performance.md, stop 29): the paced person view's p99 went from 11.6-72.9 ms to
+// 0.7-10.7 ms, under 2 ms in four runs of nine. The kernel's real-time throttle
+// (sched_rt_runtime_us, 95% of each second by default) keeps a runaway request from taking a CPU
+// for good. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of 1 or more; false when refused (logged once).
 bool RaiseToRealtimePriority();
 
 // Returns the calling thread to the normal class (SCHED_OTHER) from the real-time one.

@@ -158,18 +158,27 @@ class EngineProcess {
  public:
   Status Start(const SuiteOptions& o, const std::string& data, const std::string& bootstrap) {
     std::filesystem::remove(data + "/http.address");
-    process_ = std::make_unique<services::ChildProcess>(
-        std::vector<std::string>{o.binary,          "serve",
-                                 "--data",          data,
-                                 "--kafka",         bootstrap,
-                                 "--topic",         kTopic,
-                                 "--dlq-topic",     kDeadLetters,
-                                 "--changes-topic", "",
-                                 "--group",         "bench",
-                                 "--assign-all",    "--listen",
-                                 "127.0.0.1:0",     "--realtime-requests",
-                                 "--log-level",     "info"},
-        o.work_dir + "/engine.log");
+    const std::vector<std::string> args = {o.binary,
+                                           "serve",
+                                           "--data",
+                                           data,
+                                           "--kafka",
+                                           bootstrap,
+                                           "--topic",
+                                           kTopic,
+                                           "--dlq-topic",
+                                           kDeadLetters,
+                                           "--changes-topic",
+                                           "",
+                                           "--group",
+                                           "bench",
+                                           "--assign-all",
+                                           "--listen",
+                                           "127.0.0.1:0",
+                                           "--log-level",
+                                           "info",
+                                           "--realtime-requests"};
+    process_ = std::make_unique<services::ChildProcess>(args, o.work_dir + "/engine.log");
     const auto start = Clock::now();
     while ((address_ = ReadFirstLine(data + "/http.address")).empty()) {
       if (!process_->Running() || Since(start) > 120) {
@@ -313,9 +322,8 @@ class KdamondShare {
   double seconds_ = 0;
 };
 
-// Bytes this process has had read from disk so far (/proc/self/io's read_bytes): what a read
-// did not find in the page cache. 0 where the kernel does not say.
-// Bytes a process (this one by default) has read from disk, as the kernel counts them.
+// Bytes a process (this one by default) has had read from disk so far (/proc/<pid>/io's
+// read_bytes): what its reads did not find in the page cache. 0 where the kernel does not say.
 std::uint64_t DiskBytesRead(const std::string& process = "self") {
   std::ifstream io("/proc/" + process + "/io");
   for (std::string key; io >> key;) {

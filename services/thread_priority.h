@@ -25,7 +25,7 @@ bool LowerToBackgroundPriority();
 // yields; a real-time thread that cannot run where it woke is moved to a CPU running only
 // normal threads. Measured in the bench, its load generator real-time too
 // (docs/performance.md, stop 29): the paced person view's p99 went from 11.6-72.9 ms to
-// 0.7-10.7 ms, under 2 ms in four runs of nine. The kernel's real-time throttle
+// 0.7-16.9 ms, under 2 ms in five runs of twelve. The kernel's real-time throttle
 // (sched_rt_runtime_us, 95% of each second by default) keeps a runaway request from taking a CPU
 // for good. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of 1 or more; false when refused (logged once).
 bool RaiseToRealtimePriority();

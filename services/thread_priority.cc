@@ -41,9 +41,18 @@ bool RaiseToRealtimePriority() {
   return false;
 }
 
-void ReturnToNormalPriority() {
+SchedulingClass CurrentSchedulingClass() {
+  SchedulingClass scheduling;
   sched_param param{};
-  pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
+  if (pthread_getschedparam(pthread_self(), &scheduling.policy, &param) == 0)
+    scheduling.priority = param.sched_priority;
+  return scheduling;
+}
+
+void SetSchedulingClass(const SchedulingClass& scheduling) {
+  sched_param param{};
+  param.sched_priority = scheduling.priority;
+  pthread_setschedparam(pthread_self(), scheduling.policy, &param);
 }
 
 }  // namespace throughline::services

@@ -10,6 +10,8 @@
 #ifndef THROUGHLINE_SERVICES_THREAD_PRIORITY_H_
 #define THROUGHLINE_SERVICES_THREAD_PRIORITY_H_
 
+#include <sched.h>
+
 namespace throughline::services {
 
 // The nice value of background threads.
@@ -30,8 +32,14 @@ bool LowerToBackgroundPriority();
 // for good. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of 1 or more; false when refused (logged once).
 bool RaiseToRealtimePriority();
 
-// Returns the calling thread to the normal class (SCHED_OTHER) from the real-time one.
-void ReturnToNormalPriority();
+// A thread's scheduling class and priority within it, to put back what a raise replaced: a
+// thread that was real-time already (a bench run under `chrt`, say) keeps its class after.
+struct SchedulingClass {
+  int policy = SCHED_OTHER;
+  int priority = 0;
+};
+SchedulingClass CurrentSchedulingClass();
+void SetSchedulingClass(const SchedulingClass& scheduling);
 
 }  // namespace throughline::services
 

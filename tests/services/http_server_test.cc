@@ -12,6 +12,7 @@
 #include <numeric>
 #include <sched.h>
 #include <thread>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -177,6 +178,28 @@ TEST_CASE("Request and subscriber threads run real-time when asked, and serve ei
     for (const auto& [tid, policy] : http)
       CHECK(policy == expected);
     CHECK(subscribers.begin()->second == expected);
+  }
+}
+
+TEST_CASE("A thread raised to real-time gets back the class it had", "[unit]") {
+  const bool allowed = RealtimeAllowed();
+  std::vector<SchedulingClass> classes = {{SCHED_OTHER, 0}};
+  if (allowed)
+    classes.push_back({SCHED_RR, 5});  // real-time already, above what a raise asks for
+  for (const SchedulingClass& had : classes) {
+    SchedulingClass after;
+    bool raised = false;
+    std::thread([&] {
+      SetSchedulingClass(had);
+      const SchedulingClass before = CurrentSchedulingClass();
+      raised = RaiseToRealtimePriority();
+      SetSchedulingClass(before);
+      after = CurrentSchedulingClass();
+    }).join();
+    INFO("policy " << had.policy << " priority " << had.priority);
+    CHECK(raised == allowed);
+    CHECK(after.policy == had.policy);
+    CHECK(after.priority == had.priority);
   }
 }
 

@@ -138,10 +138,11 @@ HttpLoadResult RunHttpLoad(const HttpLoad& load) {
   }
   connections.clear();  // each lives as long as its pending operation
   HttpLoadResult result;
+  const services::SchedulingClass before = services::CurrentSchedulingClass();
   result.realtime = load.realtime && services::RaiseToRealtimePriority();
   run.io.run();
   if (result.realtime)
-    services::ReturnToNormalPriority();
+    services::SetSchedulingClass(before);
   result.seconds = std::chrono::duration<double>(Clock::now() - run.started).count();
   for (const auto& l : run.latencies)
     result.latencies.Merge(l);

@@ -86,6 +86,10 @@ void AddBenchCommand(CLI::App& app) {
   cmd->add_option("--partitions", flags->suite.partitions,
                   "Partitions of the embedded topic (it keeps 5 MiB each)")
       ->capture_default_str();
+  cmd->add_option("--growth-events", flags->suite.growth_events,
+                  "Events of other people published last, paced by the engine's lag: memory and "
+                  "restart again with the log grown (0: skip)")
+      ->capture_default_str();
   cmd->add_option("--out", flags->out, "Write bench.json, bench.txt and bench.png here");
   cmd->add_option("--work", flags->work, "Scratch directory (default: a new one in /tmp)");
   cmd->add_flag("--keep", flags->keep, "Keep the scratch directory");

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <simdjson.h>
@@ -47,6 +48,7 @@ double Since(Clock::time_point t) {
 constexpr const char* kTopic = "bench.events";
 constexpr const char* kRawLatencyTopic = "bench.raw-latency";
 constexpr const char* kDeadLetters = "bench.dlq";
+constexpr const char* kGroup = "bench";
 
 // Generated messages: the first `count` of a region, and the id of each.
 struct Messages {
@@ -171,7 +173,7 @@ class EngineProcess {
                                            "--changes-topic",
                                            "",
                                            "--group",
-                                           "bench",
+                                           kGroup,
                                            "--assign-all",
                                            "--listen",
                                            "127.0.0.1:0",
@@ -211,6 +213,93 @@ class EngineProcess {
   std::unique_ptr<services::ChildProcess> process_;
   std::string address_;
 };
+
+// What the log's growth phase measured: an engine started on the store the other workloads
+// left, taking `growth_events` more, then started again.
+struct Growth {
+  std::uint64_t appended = 0;  // records added to the log
+  std::uint64_t peak_rss = 0;  // of that engine, from its start to the last event stored
+  double restart = 0;          // seconds to ready, the log grown
+};
+
+// Publishes `o.growth_events` events of people the log does not hold yet (generator seeds 3, 4,
+// ...) as `gen` does: batched, and waiting whenever the engine is more than 50,000 messages
+// behind, so that the embedded cluster's 5 MiB a partition never drops one unread. The
+// generator runs in this process beside the engine, as `gen` would on the same machine.
+Result<Growth> GrowLog(const SuiteOptions& o, const std::string& data, const std::string& bootstrap,
+                       EngineProcess* engine, const std::function<void(const std::string&)>& say) {
+  Growth growth;
+  if (Status s = engine->Start(o, data, bootstrap); !s.ok())
+    return s;
+  services::PublishOptions publish;
+  publish.connection.bootstrap = bootstrap;
+  publish.topic = kTopic;
+  publish.group = kGroup;
+  publish.max_lag = 50'000;
+  publish.lag_check_every = 10'000;
+  publish.linger_ms = services::kBulkLingerMs;
+  auto publisher = services::EventPublisher::Open(publish);
+  if (!publisher.ok())
+    return publisher.status();
+  if (Status s = (*publisher)->WaitForTopic(); !s.ok())
+    return s;
+  const auto start = Clock::now();
+  std::uint64_t published = 0;
+  Status failed;
+  for (std::uint64_t seed = 3; published < o.growth_events && failed.ok(); ++seed) {
+    generator::GeneratorOptions g;
+    g.persons = o.persons;
+    g.years = o.years;
+    g.seed = seed;
+    generator::Generator gen(g);
+    Status s = gen.Run([&](std::string_view json) {
+      if (published >= o.growth_events || !failed.ok())
+        return;
+      failed = (*publisher)->Publish(json);
+      if (++published % 1'000'000 == 0) {
+        say(fmt::format("  {} published, {:.0f}/s, the engine's lag at most 50,000", published,
+                        static_cast<double>(published) / Since(start)));
+      }
+    });
+    if (failed.ok())
+      failed = s;
+  }
+  if (failed.ok())
+    failed = (*publisher)->Flush();
+  if (!failed.ok())
+    return failed;
+  std::uint64_t processed = 0, last = 0;
+  auto last_progress = Clock::now();
+  while (processed < published) {
+    std::this_thread::sleep_for(50ms);
+    processed = Processed(engine->address());
+    if (processed != last) {
+      last = processed;
+      last_progress = Clock::now();
+    } else if (Since(last_progress) > 120) {
+      return Status::IOError(
+          fmt::format("the log's growth stalled at {} of {} messages: see {}/engine.log", processed,
+                      published, o.work_dir));
+    }
+  }
+  growth.appended = MetricValue(services::HttpGet(engine->address(), "/metrics").body,
+                                "throughline_events_appended_total");
+  growth.peak_rss = engine->process().PeakResidentBytes();
+  say(fmt::format("  {} stored in {:.1f} s; restart: stop the engine, start it again, until ready",
+                  published, Since(start)));
+  if (Status s = engine->Stop(); !s.ok())
+    return s;
+  const auto restart_start = Clock::now();
+  if (Status s = engine->Start(o, data, bootstrap); !s.ok())
+    return s;
+  auto restart = engine->WaitReady(restart_start);
+  if (!restart.ok())
+    return restart.status();
+  growth.restart = *restart;
+  if (Status s = engine->Stop(); !s.ok())
+    return s;
+  return growth;
+}
 
 BenchRow RateRow(std::string workload, double figure, double raw, std::string raw_what,
                  std::string target, bool pass) {
@@ -372,6 +461,7 @@ SuiteOptions QuickOptions(SuiteOptions o) {
   o.subscription_rate = 1'000;
   o.subscription_seconds = 2;
   o.subscription_warm_up_seconds = 0.5;
+  o.growth_events = 20'000;
   return o;
 }
 
@@ -382,9 +472,10 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   run.when = events::FormatTimestamp(services::SystemClock().Now());
   run.options = fmt::format(
       "{} events of {} people over {} years from the generator, {} partitions; person views on "
-      "{} connections; subscription at {}/s for {} s after {} s of warm-up",
+      "{} connections; subscription at {}/s for {} s after {} s of warm-up; then {} events of "
+      "other people, paced by the engine's lag",
       o.events, o.persons, o.years, o.partitions, o.connections, o.subscription_rate,
-      o.subscription_seconds, o.subscription_warm_up_seconds);
+      o.subscription_seconds, o.subscription_warm_up_seconds, o.growth_events);
   std::error_code ec;
   std::filesystem::create_directories(o.work_dir, ec);
   const std::string data = o.work_dir + "/engine";
@@ -678,6 +769,18 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     rebuild = static_cast<double>(progress.events_done) / std::max(progress.seconds, 1e-3);
   }
 
+  std::optional<Growth> growth;
+  if (o.growth_events > 0) {
+    say(
+        fmt::format("the log's growth: {} events of other people, as gen publishes them; "
+                    "memory and restart again",
+                    o.growth_events));
+    auto grown = GrowLog(o, data, (*kafka)->bootstrap(), &engine, say);
+    if (!grown.ok())
+      return grown.status();
+    growth = *grown;
+  }
+
   // The table.
   const double raw_ingest = std::min(*raw_append, *raw_consume);
   run.rows.push_back(RateRow(
@@ -769,6 +872,30 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                             static_cast<double>(rss_half) / (1 << 20),
                             static_cast<double>(rss_end) / (1 << 20));
   run.rows.push_back(memory);
+  if (growth) {
+    // Flat in log size: the same engine with the log grown, against the rows above.
+    const std::uint64_t grown_records = log_records + growth->appended;
+    BenchRow grown_restart = restart_row;
+    grown_restart.workload = "restart to ready, the log grown";
+    grown_restart.figure = growth->restart;
+    grown_restart.pass = growth->restart < 2.0;
+    grown_restart.note = fmt::format("{} records in the log, against {} for {:.3f} s above",
+                                     grown_records, log_records, *restart);
+    run.rows.push_back(grown_restart);
+    BenchRow grown_memory = memory;
+    grown_memory.workload = "memory: peak RSS, the log grown";
+    grown_memory.figure = static_cast<double>(growth->peak_rss) / (1 << 20);
+    grown_memory.target = "flat: ≤ 1.25 × the peak above";
+    grown_memory.pass =
+        static_cast<double>(growth->peak_rss) <= 1.25 * static_cast<double>(rss_peak);
+    grown_memory.note = fmt::format(
+        "an engine started on the store of {} records and taking it to {}, from its start to its "
+        "last event stored; {:.2f} × the peak above",
+        log_records, grown_records,
+        static_cast<double>(growth->peak_rss) /
+            static_cast<double>(std::max<std::uint64_t>(rss_peak, 1)));
+    run.rows.push_back(grown_memory);
+  }
   return run;
 }
 

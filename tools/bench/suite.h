@@ -31,6 +31,9 @@ struct SuiteOptions {
   double subscription_rate = 5000;          // events a second
   double subscription_seconds = 10;         // timed at the target, after the warm-up
   double subscription_warm_up_seconds = 2;  // the first live events after idle: reported apart
+  // Events of other people published after the other workloads, as `gen` publishes them (paced
+  // by the engine's lag): memory and restart again with the log this much larger. 0: not run.
+  std::uint64_t growth_events = 4'000'000;
 };
 
 // Quick: every workload, on little data, to show that each runs and reports.

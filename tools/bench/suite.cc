@@ -891,8 +891,9 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     grown_memory.pass =
         static_cast<double>(growth->peak_rss) <= 1.25 * static_cast<double>(rss_peak);
     grown_memory.note = fmt::format(
-        "an engine started on the store of {} records and taking it to {} ({:.0f} events/s, the "
-        "generator beside it), from its start to its last event stored; {:.2f} × the peak above",
+        "an engine started on the store of {} records and taking it to {} ({:.0f} events/s from "
+        "the first published to the last stored, the generator and the engine sharing the "
+        "cores), from its start to its last event stored; {:.2f} × the peak above",
         log_records, grown_records,
         static_cast<double>(growth->appended) / std::max(growth->seconds, 1e-3),
         static_cast<double>(growth->peak_rss) /

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "services/rebuilder.h"
+#include "services/store_stats.h"
 #include "services/thread_name.h"
 
 namespace throughline::services {
@@ -400,10 +401,10 @@ void Engine::LogProgress(bool final) {
     lag += l;
   spdlog::info(
       "ingest.progress appended={} rate={:.0f}/s duplicates={} dead_letters={} "
-      "conflicts={} gaps={} last_sequence={} lag={}",
+      "conflicts={} gaps={} last_sequence={} lag={} write_stall={:.3f}s",
       appended, seconds > 0 ? (appended - progress_appended_) / seconds : 0.0,
       metrics_.duplicates.load(), metrics_.dead_letters.load(), metrics_.identity_conflicts.load(),
-      metrics_.gaps.load(), metrics_.last_sequence.load(), lag);
+      metrics_.gaps.load(), metrics_.last_sequence.load(), lag, WriteStallSeconds(*store_));
   progress_at_ = now;
   progress_appended_ = appended;
 }

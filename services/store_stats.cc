@@ -1,6 +1,8 @@
 #include "services/store_stats.h"
 
+#include <cstdio>
 #include <memory>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -170,6 +172,24 @@ StoreMemory StoreMemoryUse(const EventStore& store) {
   // One cache shared by every family: any family's figure is the whole.
   store.db()->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &use.block_cache);
   return use;
+}
+
+double WriteStallSeconds(const EventStore& store) {
+  std::string stats;
+  if (!store.db()->GetProperty(rocksdb::DB::Properties::kDBStats, &stats))
+    return 0;
+  // "Cumulative stall: 00:00:1.234 H:M:S, 0.1 percent"
+  constexpr std::string_view kLabel = "Cumulative stall: ";
+  const auto at = stats.find(kLabel);
+  if (at == std::string::npos)
+    return 0;
+  unsigned long hours = 0, minutes = 0;
+  double seconds = 0;
+  if (std::sscanf(stats.c_str() + at + kLabel.size(), "%lu:%lu:%lf", &hours, &minutes, &seconds) !=
+      3) {
+    return 0;
+  }
+  return static_cast<double>(hours) * 3600 + static_cast<double>(minutes) * 60 + seconds;
 }
 
 }  // namespace throughline::services

@@ -52,6 +52,12 @@ struct StoreMemory {
 };
 StoreMemory StoreMemoryUse(const EventStore& store);
 
+// How long RocksDB has held the store's writes back since it opened: writers slowed or stopped
+// while flushes or compactions caught up (its "Cumulative stall", to the millisecond). RocksDB
+// 7.8 has no number property for it, and its listener is told of a stall that a write began
+// only once that write is through, so the DB stats' text is read.
+double WriteStallSeconds(const EventStore& store);
+
 }  // namespace throughline::services
 
 #endif  // THROUGHLINE_SERVICES_STORE_STATS_H_

@@ -87,6 +87,13 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  "throughline_store_memory_bytes{{of=\"memtables\"}} {}\n"
                  "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n",
                  memory.memtables, memory.block_cache);
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP throughline_store_write_stall_seconds_total How long RocksDB held the "
+                 "engine's writes back (slowed or stopped) while flushes or compactions caught "
+                 "up, to the millisecond\n"
+                 "# TYPE throughline_store_write_stall_seconds_total counter\n"
+                 "throughline_store_write_stall_seconds_total {:.3f}\n",
+                 services::WriteStallSeconds(*engine.store()));
   m.kafka_delay.WritePrometheus("throughline_ingest_kafka_delay_seconds",
                                 "From a message's Kafka timestamp to the consumer taking it (ms "
                                 "resolution; includes the producer's clock offset)",

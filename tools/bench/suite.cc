@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <simdjson.h>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -79,12 +80,29 @@ Result<Messages> Generate(std::uint32_t persons, int years, std::uint64_t seed,
   return m;
 }
 
-std::uint64_t MetricValue(const std::string& body, std::string_view name) {
+// Where the value of the metric `name` begins in a /metrics body; null when it is not there.
+const char* MetricText(const std::string& body, std::string_view name) {
   const std::string needle = "\n" + std::string(name) + " ";
   const auto at = body.find(needle);
-  if (at == std::string::npos)
-    return 0;
-  return std::strtoull(body.c_str() + at + needle.size(), nullptr, 10);
+  return at == std::string::npos ? nullptr : body.c_str() + at + needle.size();
+}
+
+std::uint64_t MetricValue(const std::string& body, std::string_view name) {
+  const char* text = MetricText(body, name);
+  return text != nullptr ? std::strtoull(text, nullptr, 10) : 0;
+}
+
+double MetricSeconds(const std::string& body, std::string_view name) {
+  const char* text = MetricText(body, name);
+  return text != nullptr ? std::strtod(text, nullptr) : 0;
+}
+
+// For a row's note: how long RocksDB held the engine's writes back between two readings of its
+// /metrics, so that a tail can be read against it.
+std::string WriteStallsBetween(const std::string& before, const std::string& after) {
+  constexpr std::string_view kName = "throughline_store_write_stall_seconds_total";
+  return fmt::format("; RocksDB held the engine's writes back {:.3f} s meanwhile",
+                     MetricSeconds(after, kName) - MetricSeconds(before, kName));
 }
 
 // The q-quantile, in ms, of what the engine's histogram `name` (/metrics, in seconds) recorded
@@ -214,6 +232,28 @@ class EngineProcess {
   std::string address_;
 };
 
+// Polls the engine every 20 ms until it has processed `n` messages since it started, calling
+// `polled` with each count; IOError when the count stands still for two minutes.
+Status WaitProcessed(EngineProcess& engine, std::uint64_t n, std::string_view what,
+                     const std::string& work_dir,
+                     const std::function<void(std::uint64_t processed)>& polled) {
+  std::uint64_t processed = 0, last = 0;
+  auto last_progress = Clock::now();
+  while (processed < n) {
+    std::this_thread::sleep_for(20ms);
+    processed = Processed(engine.address());
+    polled(processed);
+    if (processed != last) {
+      last = processed;
+      last_progress = Clock::now();
+    } else if (Since(last_progress) > 120) {
+      return Status::IOError(fmt::format("{} stalled at {} of {} messages: see {}/engine.log", what,
+                                         processed, n, work_dir));
+    }
+  }
+  return Status::OK();
+}
+
 // What the log's growth phase measured: an engine started on the store the other workloads
 // left, taking `growth_events` more, then started again.
 struct Growth {
@@ -221,6 +261,7 @@ struct Growth {
   std::uint64_t peak_rss = 0;  // of that engine, from its start to the last event stored
   double seconds = 0;          // from the first event published to the last stored
   double restart = 0;          // seconds to ready, the log grown
+  std::string metrics;         // that engine's, once the last event was stored
 };
 
 // Publishes `o.growth_events` events of people the log does not hold yet (generator seeds 3, 4,
@@ -253,38 +294,32 @@ Result<Growth> GrowLog(const SuiteOptions& o, const std::string& data, const std
     g.years = o.years;
     g.seed = seed;
     generator::Generator gen(g);
+    const std::uint64_t before = published;
     Status s = gen.Run([&](std::string_view json) {
       if (published >= o.growth_events || !failed.ok())
         return;
       failed = (*publisher)->Publish(json);
       if (++published % 1'000'000 == 0) {
-        say(fmt::format("  {} published, {:.0f}/s, the engine's lag at most 50,000", published,
+        say(fmt::format("  {} published, {:.0f}/s, waiting while the engine lags 50,000", published,
                         static_cast<double>(published) / Since(start)));
       }
     });
     if (failed.ok())
       failed = s;
+    if (failed.ok() && published == before)
+      failed = Status::InvalidArgument("the log's growth: the generator gave no events");
   }
   if (failed.ok())
     failed = (*publisher)->Flush();
   if (!failed.ok())
     return failed;
-  std::uint64_t processed = 0, last = 0;
-  auto last_progress = Clock::now();
-  while (processed < published) {
-    std::this_thread::sleep_for(50ms);
-    processed = Processed(engine->address());
-    if (processed != last) {
-      last = processed;
-      last_progress = Clock::now();
-    } else if (Since(last_progress) > 120) {
-      return Status::IOError(
-          fmt::format("the log's growth stalled at {} of {} messages: see {}/engine.log", processed,
-                      published, o.work_dir));
-    }
+  if (Status s =
+          WaitProcessed(*engine, published, "the log's growth", o.work_dir, [](std::uint64_t) {});
+      !s.ok()) {
+    return s;
   }
-  growth.appended = MetricValue(services::HttpGet(engine->address(), "/metrics").body,
-                                "throughline_events_appended_total");
+  growth.metrics = services::HttpGet(engine->address(), "/metrics").body;
+  growth.appended = MetricValue(growth.metrics, "throughline_events_appended_total");
   growth.peak_rss = engine->process().PeakResidentBytes();
   growth.seconds = Since(start);
   say(fmt::format("  {} stored in {:.1f} s; restart: stop the engine, start it again, until ready",
@@ -552,29 +587,24 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   if (Status s = engine.Start(o, data, (*kafka)->bootstrap()); !s.ok())
     return s;
   std::optional<Clock::time_point> first;
-  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0, processed = 0, last = 0;
-  auto last_progress = Clock::now();
-  while (processed < n) {
-    std::this_thread::sleep_for(20ms);
-    processed = Processed(engine.address());
-    if (processed > 0 && !first) {
-      first = Clock::now();
-      at_first = processed;
-    }
-    if (processed >= n / 2 && rss_half == 0)
-      rss_half = engine.process().ResidentBytes();
-    if (processed != last) {
-      last = processed;
-      last_progress = Clock::now();
-    } else if (Since(last_progress) > 120) {
-      return Status::IOError(fmt::format("ingest stalled at {} of {} messages: see {}/engine.log",
-                                         processed, n, o.work_dir));
-    }
+  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0;
+  if (Status s = WaitProcessed(engine, n, "ingest", o.work_dir,
+                               [&](std::uint64_t processed) {
+                                 if (processed > 0 && !first) {
+                                   first = Clock::now();
+                                   at_first = processed;
+                                 }
+                                 if (processed >= n / 2 && rss_half == 0)
+                                   rss_half = engine.process().ResidentBytes();
+                               });
+      !s.ok()) {
+    return s;
   }
   const double ingest_seconds = Since(*first);
   const double ingest = static_cast<double>(n - at_first) / std::max(ingest_seconds, 1e-3);
   rss_end = engine.process().ResidentBytes();
   const std::uint64_t rss_peak = engine.process().PeakResidentBytes();
+  const std::string ingest_metrics = services::HttpGet(engine.address(), "/metrics").body;
 
   // Reads, beside the running engine.
   services::StoreOptions reader_options;
@@ -790,7 +820,8 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       fmt::format("min(librdkafka consume {:.0f}/s, RocksDB batched synced append {:.0f}/s)",
                   *raw_consume, *raw_append),
       "≥ 50% of raw, ≥ 50,000/s", ingest >= 0.5 * raw_ingest && ingest >= 50'000));
-  run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds);
+  run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds) +
+                         WriteStallsBetween("", ingest_metrics);
   run.rows.push_back(RateRow("rebuild of every view", rebuild, raw_scan,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
                              rebuild >= 0.5 * raw_scan));
@@ -818,6 +849,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       QuantileBetween(paced_metrics_before, paced_metrics_after, "throughline_http_request_seconds",
                       0.99));
   run.rows.back().note += paced_kdamond.Note();
+  run.rows.back().note += WriteStallsBetween(paced_metrics_before, paced_metrics_after);
   // A view's blocks that the kernel has let go of are read from disk again, on the request's
   // thread: no scheduling class helps with that wait.
   run.rows.back().note += fmt::format("; the engine read {:.1f} MiB from disk meanwhile",
@@ -853,6 +885,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       span("throughline_ingest_batch_write_seconds"),
       span("throughline_subscription_delivery_seconds"));
   run.rows[run.rows.size() - 2].note += subscription_kdamond.Note();
+  run.rows[run.rows.size() - 2].note += WriteStallsBetween(metrics_before, metrics_after);
   LatencyRows(fmt::format("subscription, warm-up {} s", o.subscription_warm_up_seconds),
               warm_up_deliveries, nullptr, "", 0, &run.rows);
   BenchRow restart_row;
@@ -898,6 +931,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
         static_cast<double>(growth->appended) / std::max(growth->seconds, 1e-3),
         static_cast<double>(growth->peak_rss) /
             static_cast<double>(std::max<std::uint64_t>(rss_peak, 1)));
+    grown_memory.note += WriteStallsBetween("", growth->metrics);
     run.rows.push_back(grown_memory);
   }
   return run;

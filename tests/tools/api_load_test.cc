@@ -54,6 +54,9 @@ TEST_CASE("wrk at 100 connections on a person's view while ingesting: no errors"
   std::smatch m;
   REQUIRE(std::regex_search(metrics.body, m, std::regex(R"(throughline_log_size_events (\d+))")));
   CHECK(std::stol(m[1]) > 40000);
+  // And says how long RocksDB held its writes back (a number, to the millisecond).
+  CHECK(std::regex_search(
+      metrics.body, std::regex(R"(\nthroughline_store_write_stall_seconds_total \d+\.\d{3}\n)")));
   engine.Signal(SIGTERM);
   CHECK(engine.Wait() == 0);
 

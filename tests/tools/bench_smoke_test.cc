@@ -34,6 +34,9 @@ TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
     if (!row.at("raw_what").as_string().empty())
       CHECK(row.at("raw").to_number<double>() > 0);
     CHECK(out.find(workload) != std::string::npos);  // and in the printed table
+    // Speed is not checked here; answers that failed are ("N errors" in the note).
+    if (const auto* note = row.if_contains("note"))
+      CHECK_FALSE(std::string(note->as_string()).ends_with(" errors"));
   }
   CHECK(workloads == std::set<std::string>{
                          "ingest, end to end",

@@ -651,12 +651,27 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       return Status::IOError("cannot connect to " + engine.address());
     const services::Headers headers = {{"Authorization", "Bearer " + *investigator},
                                        {"X-Reason", "benchmark"}};
+    // Each person as known half way through their own history: the log's middle (n / 2) came
+    // before the first event of some of them in a small run, and the engine rightly answered
+    // 404 for a person not yet known.
+    std::vector<std::uint64_t> known_at;
+    for (const std::uint64_t person : persons.about_100_events) {
+      std::vector<std::uint64_t> sequences;
+      (*reader)->ForEachPersonEvent(person, [&](events::Timestamp, std::uint64_t sequence) {
+        sequences.push_back(sequence);
+        return true;
+      });
+      std::sort(sequences.begin(), sequences.end());
+      known_at.push_back(sequences.empty() ? n : sequences[sequences.size() / 2]);
+    }
     for (std::uint64_t i = 0; i < o.replay_requests; ++i) {
-      const std::uint64_t person = persons.about_100_events[i % persons.about_100_events.size()];
+      const std::size_t pick = i % persons.about_100_events.size();
+      const std::uint64_t person = persons.about_100_events[pick];
       const auto start = Clock::now();
-      const auto r = connection.Get(
-          fmt::format("/v1/persons/id:{}/timeline?as_of=2025-06-30&as_known_at={}", person, n / 2),
-          headers);
+      const auto r =
+          connection.Get(fmt::format("/v1/persons/id:{}/timeline?as_of=2025-06-30&as_known_at={}",
+                                     person, known_at[pick]),
+                         headers);
       replays.Add(Clock::now() - start);
       if (r.status != 200)
         ++replay_errors;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <sys/mman.h>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -151,32 +152,51 @@ Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& cur
   return owners;
 }
 
-// Bytes copied out of the log end to end, in chunks mapped for the purpose: one allocation per
-// chunk rather than one a record, written by one thread and read by others once it is joined.
-// A rebuild holds hundreds of MiB this way, and first touching a page is costly (most of all in
-// a virtual machine, where it was a third of the scan), so the chunks ask for huge pages.
-class RecordArena {
+// Memory mapped for one purpose and unmapped with this: a rebuild holds hundreds of MiB at once,
+// and first touching a page is costly (most of all in a virtual machine, where it was a third of
+// the scan), so it asks for huge pages, a fault each 2 MiB rather than each 4 KiB.
+class MappedMemory {
  public:
-  RecordArena() = default;
-  RecordArena(const RecordArena&) = delete;
-  RecordArena& operator=(const RecordArena&) = delete;
-  ~RecordArena() {
-    for (const auto& [chunk, size] : chunks_)
-      munmap(chunk, size);
+  // Empty when the memory could not be mapped.
+  explicit MappedMemory(std::size_t size)
+      : size_(size),
+        bytes_(size == 0 ? MAP_FAILED
+                         : mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                                -1, 0)) {
+    if (bytes_ != MAP_FAILED)
+      madvise(bytes_, size, MADV_HUGEPAGE);  // advice only: without it, 4 KiB pages
+  }
+  MappedMemory(MappedMemory&& other) noexcept
+      : size_(std::exchange(other.size_, 0)), bytes_(std::exchange(other.bytes_, MAP_FAILED)) {}
+  MappedMemory& operator=(MappedMemory&&) = delete;
+  ~MappedMemory() {
+    if (bytes_ != MAP_FAILED)
+      munmap(bytes_, size_);
   }
 
+  bool empty() const { return bytes_ == MAP_FAILED; }
+  char* data() const { return static_cast<char*>(bytes_); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::size_t size_;
+  void* bytes_;
+};
+
+// Bytes copied out of the log end to end, in chunks mapped for the purpose: one allocation per
+// chunk rather than one a record, written by one thread and read by others once it is joined.
+class RecordArena {
+ public:
   // A copy of `bytes` that lives as long as the arena; nullopt when memory ran out.
   std::optional<std::string_view> Copy(std::string_view bytes) {
     if (bytes.size() > capacity_ - used_) {
-      const std::size_t size = std::max(kChunk, bytes.size());
-      void* chunk = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (chunk == MAP_FAILED)
+      MappedMemory chunk(std::max(kChunk, bytes.size()));
+      if (chunk.empty())
         return std::nullopt;
-      madvise(chunk, size, MADV_HUGEPAGE);  // advice only: without it, 4 KiB pages
-      chunks_.emplace_back(chunk, size);
-      next_ = static_cast<char*>(chunk);
+      next_ = chunk.data();
       used_ = 0;
-      capacity_ = size;
+      capacity_ = chunk.size();
+      chunks_.push_back(std::move(chunk));
     }
     char* to = next_ + used_;
     std::copy(bytes.begin(), bytes.end(), to);
@@ -186,29 +206,20 @@ class RecordArena {
 
  private:
   static constexpr std::size_t kChunk = 32 << 20;
-  std::vector<std::pair<void*, std::size_t>> chunks_;
+  std::vector<MappedMemory> chunks_;
   char* next_ = nullptr;
   std::size_t used_ = 0, capacity_ = 0;
 };
 
 // What the fold needs of a log record: its event's bytes (in an arena) and two fields of its
 // header. Holding the whole record would hold a fifth more bytes, each of them first touched.
-// Trivial, so that the array they are grouped into is not written twice (zeroed, then filled).
+// Trivial, so that the array of them is not written twice (zeroed, then filled).
 struct ScannedRecord {
   std::uint64_t sequence;
   std::int64_t appended_at_ms;
   const char* event;
   std::uint32_t event_size;
-  std::uint32_t slot;  // the owner's place in the pass
   std::uint32_t identity_conflicts;
-};
-
-// What one thread read of its share of the log, in log order.
-struct ScanShare {
-  RecordArena arena;
-  std::vector<ScannedRecord> records;
-  std::vector<std::uint32_t> per_slot;  // records kept of each of the pass's persons
-  Status status;
 };
 
 // The persons of one pass: owners.persons[first, first + count).
@@ -217,10 +228,93 @@ struct Pass {
   std::uint64_t events = 0;
 };
 
-// Reads the log's sequences [from, to), keeping the records of the pass's persons.
-void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& pass,
-                    std::uint64_t from, std::uint64_t to, std::atomic<std::uint64_t>* read_count,
-                    ScanShare* share) {
+// Where the scan puts each record: every record of the pass's persons, grouped by person, each
+// person's in log order. Laid out from the index before the log is read, so that each scanning
+// thread writes its records where the fold reads them: gathered in a share of their own first,
+// then grouped, they were written and first touched twice.
+class GroupedRecords {
+ public:
+  GroupedRecords(const Owners& owners, const Pass& pass, int shares, std::uint64_t next_sequence)
+      : owners_(owners),
+        pass_(pass),
+        next_sequence_(next_sequence),
+        memory_(pass.events * sizeof(ScannedRecord)),
+        starts_(shares + 1) {
+    // Share t's records of a person follow those of the shares before it.
+    auto& first = starts_[0];
+    first.assign(pass.count + 1, 0);
+    for (std::size_t slot = 0; slot < pass.count; ++slot)
+      first[slot + 1] = first[slot] + owners.persons[pass.first + slot].second;
+    for (int t = 0; t < shares; ++t) {
+      starts_[t + 1] = starts_[t];
+      const auto [from, to] = ShareOfLog(t);
+      for (std::uint64_t sequence = from; sequence < to; ++sequence) {
+        if (auto slot = SlotOf(sequence))
+          ++starts_[t + 1][*slot];
+      }
+    }
+    next_.assign(starts_.begin(), starts_.end() - 1);
+  }
+
+  bool failed() const { return pass_.events > 0 && memory_.empty(); }
+
+  // Share t of the log's sequences, [from, to).
+  std::pair<std::uint64_t, std::uint64_t> ShareOfLog(int t) const {
+    const int shares = static_cast<int>(starts_.size()) - 1;
+    const std::uint64_t span = next_sequence_ - 1;
+    return {1 + span * t / shares, 1 + span * (t + 1) / shares};
+  }
+
+  // The place in the pass of the sequence's owner; nullopt when it is not one of the pass's.
+  std::optional<std::uint32_t> SlotOf(std::uint64_t sequence) const {
+    if (sequence >= owners_.of_sequence.size())
+      return std::nullopt;
+    const std::uint32_t owner = owners_.of_sequence[sequence];
+    if (owner == 0 || owner - 1 < pass_.first || owner - 1 >= pass_.first + pass_.count)
+      return std::nullopt;
+    return static_cast<std::uint32_t>(owner - 1 - pass_.first);
+  }
+
+  // From share t's thread only, in log order. Never past the share's part of the person's
+  // records: the index counted them, and the log holds each sequence once.
+  void Put(int t, std::uint32_t slot, const ScannedRecord& record) {
+    std::uint64_t& at = next_[t][slot];
+    if (at < starts_[t + 1][slot])
+      records()[at++] = record;
+  }
+
+  // Once every share is scanned: how many records of the person the index named and the log
+  // did not hold.
+  std::uint64_t Missing(std::size_t slot) const {
+    std::uint64_t missing = 0;
+    for (std::size_t t = 0; t < next_.size(); ++t)
+      missing += starts_[t + 1][slot] - next_[t][slot];
+    return missing;
+  }
+
+  // The person's records are [begin(slot), end(slot)).
+  std::uint64_t begin(std::size_t slot) const { return starts_.front()[slot]; }
+  std::uint64_t end(std::size_t slot) const { return starts_.front()[slot + 1]; }
+  const ScannedRecord& operator[](std::uint64_t i) const { return records()[i]; }
+
+ private:
+  ScannedRecord* records() const { return reinterpret_cast<ScannedRecord*>(memory_.data()); }
+
+  const Owners& owners_;
+  const Pass pass_;
+  const std::uint64_t next_sequence_;
+  MappedMemory memory_;
+  // starts_[t][slot]: where share t's records of the person begin; starts_.back(), where they
+  // end.
+  std::vector<std::vector<std::uint64_t>> starts_;
+  std::vector<std::vector<std::uint64_t>> next_;  // where share t puts the person's next record
+};
+
+// Reads share t of the log, putting the records of the pass's persons into `grouped`, their
+// event bytes into `arena`.
+Status ScanShareOfLog(const EventStore& store, int t, GroupedRecords* grouped, RecordArena* arena,
+                      std::atomic<std::uint64_t>* read_count) {
+  const auto [from, to] = grouped->ShareOfLog(t);
   const std::string lower = U64Key(from), upper = U64Key(to);
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions read;
@@ -228,35 +322,24 @@ void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& p
   read.readahead_size = 2 << 20;
   read.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(read, store.family(Family::kLog)));
-  share->per_slot.assign(pass.count, 0);
-  // At most one record a sequence: reserved whole, a growing vector would copy itself and
-  // first-touch about twice the memory it ends with (pages never written cost nothing).
-  share->records.reserve(std::min<std::uint64_t>(to - from, pass.events));
   std::uint64_t counted = 0;
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto sequence = DecodeU64Key(it->key().ToStringView());
-    if (!sequence || *sequence >= owners.of_sequence.size())
-      continue;
-    const std::uint32_t owner = owners.of_sequence[*sequence];
-    if (owner == 0 || owner - 1 < pass.first || owner - 1 >= pass.first + pass.count)
+    auto slot = sequence ? grouped->SlotOf(*sequence) : std::nullopt;
+    if (!slot)
       continue;
     auto record = ParseLogRecord(*sequence, it->value().ToStringView());
-    if (!record.ok()) {
-      share->status = record.status();
-      return;
-    }
-    auto event = share->arena.Copy(record->event);
+    if (!record.ok())
+      return record.status();
+    auto event = arena->Copy(record->event);
     if (!event) {
-      share->status = Status::IOError(
+      return Status::IOError(
           "rebuilding: out of memory holding the log's records: run `throughline rebuild` "
           "with a lower --events-per-pass");
-      return;
     }
-    const auto slot = static_cast<std::uint32_t>(owner - 1 - pass.first);
-    share->records.push_back({*sequence, record->appended_at.unix_ms, event->data(),
-                              static_cast<std::uint32_t>(event->size()), slot,
-                              record->conflict_count});
-    ++share->per_slot[slot];
+    grouped->Put(t, *slot,
+                 {*sequence, record->appended_at.unix_ms, event->data(),
+                  static_cast<std::uint32_t>(event->size()), record->conflict_count});
     if (++counted == 4096) {
       *read_count += counted;
       counted = 0;
@@ -264,7 +347,8 @@ void ScanShareOfLog(const EventStore& store, const Owners& owners, const Pass& p
   }
   *read_count += counted;
   if (!it->status().ok())
-    share->status = Status::IOError("scanning the log: " + it->status().ToString());
+    return Status::IOError("scanning the log: " + it->status().ToString());
+  return Status::OK();
 }
 
 }  // namespace
@@ -273,9 +357,10 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
                           RebuildProgress* result) {
   // Reading each person's events where they lie in the log is a random read of a block per
   // event, and ran at a fifth of a scan. So the log is scanned in order, in as many contiguous
-  // shares as there are threads, each keeping the records of the persons of this pass in its
-  // own arena; the records are then grouped by person (a counting sort: the index gave each
-  // person's count) and the persons folded on the same threads. One thread scanning and
+  // shares as there are threads, each copying the event bytes of the persons of this pass into
+  // its own arena and putting their records straight into their place, grouped by person (the
+  // index gave each person's count in each share); the persons are then folded on the same
+  // threads. One thread scanning and
   // handing each record over to folders spent most of its time copying and signalling, and the
   // folders most of theirs missing the cache on those copies. A pass holds at most
   // options.events_per_pass records: a larger log is scanned once for each share of persons.
@@ -328,55 +413,35 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
       pass.events += owners.persons[pass.first + pass.count++].second;
     }
 
-    // Scan: thread t reads the t-th share of the sequences.
-    std::vector<ScanShare> shares(threads);
+    // Scan: thread t reads the t-th share of the sequences, each record straight to its place.
+    GroupedRecords grouped(owners, pass, threads, next_sequence);
+    if (grouped.failed()) {
+      fail(Status::IOError(
+          "rebuilding: out of memory for the pass's records: run `throughline rebuild` with a "
+          "lower --events-per-pass"));
+      break;
+    }
+    std::vector<RecordArena> arenas(threads);
     RunOnThreads(
         threads,
         [&](int t) {
-          const std::uint64_t span = next_sequence - 1;
-          ScanShareOfLog(*store, owners, pass, 1 + span * t / threads, 1 + span * (t + 1) / threads,
-                         &events_read, &shares[t]);
+          if (Status s = ScanShareOfLog(*store, t, &grouped, &arenas[t], &events_read); !s.ok())
+            fail(s);
         },
         progress, &last_report);
-    for (auto& share : shares) {
-      if (!share.status.ok())
-        fail(share.status);
-    }
     if (failed())
       break;
-
-    // Group by person, each person's records in log order: a counting sort, each thread placing
-    // its own share's records after those of the shares before it.
-    std::vector<std::uint64_t> begin(pass.count + 1, 0);
-    for (std::size_t slot = 0; slot < pass.count; ++slot)
-      begin[slot + 1] = begin[slot] + owners.persons[pass.first + slot].second;
-    std::vector<std::vector<std::uint64_t>> placed(threads);
-    placed[0].assign(begin.begin(), begin.end() - 1);
-    for (int t = 1; t < threads; ++t) {
-      placed[t] = placed[t - 1];
-      for (std::size_t slot = 0; slot < pass.count; ++slot)
-        placed[t][slot] += shares[t - 1].per_slot[slot];
-    }
     for (std::size_t slot = 0; slot < pass.count; ++slot) {
-      const std::uint64_t found = placed[threads - 1][slot] + shares[threads - 1].per_slot[slot];
-      if (found != begin[slot + 1]) {
+      if (const std::uint64_t missing = grouped.Missing(slot); missing > 0) {
         fail(Status::Corruption(fmt::format(
             "the person-events index names {} events of person {} that are not in the log: "
             "run `throughline admin verify`",
-            begin[slot + 1] - found, owners.persons[pass.first + slot].first)));
+            missing, owners.persons[pass.first + slot].first)));
         break;
       }
     }
     if (failed())
       break;
-    std::unique_ptr<ScannedRecord[]> by_person(new ScannedRecord[pass.events]);
-    RunOnThreads(
-        threads,
-        [&](int t) {
-          for (const auto& record : shares[t].records)
-            by_person[placed[t][record.slot]++] = record;
-        },
-        progress, &last_report);
 
     // Fold: each thread takes the next few persons until none are left.
     std::atomic<std::size_t> next_slot{0};
@@ -399,14 +464,16 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
             for (std::size_t s = slot; s < end; ++s) {
               // The records lie anywhere in the arenas: ask for the next person's while this
               // one's are decoded and folded.
-              for (std::uint64_t i = begin[s + 1]; s + 1 < end && i < begin[s + 2]; ++i)
-                __builtin_prefetch(by_person[i].event);
+              for (std::uint64_t i = grouped.begin(s + 1); s + 1 < end && i < grouped.end(s + 1);
+                   ++i) {
+                __builtin_prefetch(grouped[i].event);
+              }
               // Decoded into the inputs of the persons before: their strings keep their memory.
-              const std::size_t count = begin[s + 1] - begin[s];
+              const std::size_t count = grouped.end(s) - grouped.begin(s);
               if (inputs.size() < count)
                 inputs.resize(count);
               for (std::size_t i = 0; i < count; ++i) {
-                const ScannedRecord& r = by_person[begin[s] + i];
+                const ScannedRecord& r = grouped[grouped.begin(s) + i];
                 if (Status decoded =
                         ToFoldInput(r.sequence, events::Timestamp{r.appended_at_ms},
                                     r.identity_conflicts, {r.event, r.event_size}, &inputs[i]);

@@ -30,6 +30,12 @@ struct RebuildProgress {
   // its persons' records before it folds any of them.
   std::uint64_t events_read = 0;
   std::uint64_t events_total = 0;
+  // Where the seconds went, so far (the passes summed): reading the person-events index for each
+  // record's owner, scanning the log, folding and writing the views; the rest is setting up the
+  // generation and switching to it.
+  double index_seconds = 0;
+  double scan_seconds = 0;
+  double fold_seconds = 0;
 };
 
 struct RebuildOptions {

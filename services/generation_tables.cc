@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <span>
 #include <utility>
 
 #include <fmt/format.h>
@@ -33,18 +34,115 @@ Status GenerationTables::Prepare() {
   return Status::OK();
 }
 
-Status GenerationTables::Add(int w, rocksdb::WriteBatch&& batch) {
-  Writer& writer = writers_[w];
-  writer.held_bytes += batch.GetDataSize();
-  writer.held.push_back(std::move(batch));
-  return writer.held_bytes >= kBytesPerFile ? WriteOut(w) : Status::OK();
+// Sends each put of a batch to its writer: views straight to their table file, the other
+// families' into the writer's held batch.
+class GenerationTables::Splitter : public rocksdb::WriteBatch::Handler {
+ public:
+  Splitter(GenerationTables* tables, int w) : tables_(tables), w_(w) {}
+
+  rocksdb::Status PutCF(std::uint32_t family, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    const ProjectionFamilies& generation = tables_->generation_;
+    if (family == generation.views()->GetID()) {
+      error = tables_->PutView(w_, key, value);
+    } else if (family == generation.cohorts()->GetID() || family == generation.alerts()->GetID()) {
+      auto* handle =
+          family == generation.cohorts()->GetID() ? generation.cohorts() : generation.alerts();
+      error = FromRocks(tables_->writers_[w_].held.Put(handle, key, value), "rebuilding: holding");
+    } else {
+      error = Status::InvalidArgument("rebuilding: a put outside the generation being rebuilt");
+    }
+    return error.ok() ? rocksdb::Status::OK() : rocksdb::Status::Aborted();
+  }
+  rocksdb::Status DeleteCF(std::uint32_t, const rocksdb::Slice&) override {
+    error = Status::InvalidArgument("rebuilding: a delete; a rebuild only puts");
+    return rocksdb::Status::Aborted();
+  }
+
+  Status error;
+
+ private:
+  GenerationTables* tables_;
+  int w_;
+};
+
+Status GenerationTables::Add(int w, const rocksdb::WriteBatch& batch) {
+  Splitter splitter(this, w);
+  rocksdb::Status s = batch.Iterate(&splitter);
+  if (!splitter.error.ok())
+    return splitter.error;
+  if (!s.ok()) {  // merges, range deletes, log data
+    return Status::InvalidArgument("rebuilding: a batch holds more than puts: " + s.ToString());
+  }
+  return writers_[w].held.GetDataSize() >= kBytesPerFile ? WriteOutHeld(w) : Status::OK();
 }
 
-Status GenerationTables::Finish(int w) { return WriteOut(w); }
-
-Status GenerationTables::WriteOut(int w) {
+Status GenerationTables::PutView(int w, const rocksdb::Slice& key, const rocksdb::Slice& value) {
   Writer& writer = writers_[w];
-  auto entries = SortedEntries(writer.held);
+  if (writer.views != nullptr && key.compare(writer.last_view) <= 0) {
+    return Status::InvalidArgument(
+        "rebuilding: a writer's views must come in ascending key order, each key once");
+  }
+  if (writer.views == nullptr) {
+    auto table = std::make_unique<rocksdb::SstFileWriter>(
+        rocksdb::EnvOptions(), store_->db()->GetOptions(generation_.views()), generation_.views(),
+        /*invalidate_page_cache=*/false);
+    if (Status s = OpenTable(w, 0, table.get()); !s.ok())
+      return s;
+    writer.views = std::move(table);
+  }
+  writer.last_view.assign(key.data(), key.size());
+  if (rocksdb::Status s = writer.views->Put(key, value); !s.ok())
+    return Status::IOError("rebuilding: writing a view: " + s.ToString());
+  return writer.views->FileSize() >= kBytesPerFile ? CloseViews(w) : Status::OK();
+}
+
+Status GenerationTables::CloseViews(int w) {
+  Writer& writer = writers_[w];
+  if (writer.views == nullptr)
+    return Status::OK();
+  // The next file's first key is above this one's last: last_view stays.
+  Status s = FinishTable(w, 0, writer.views.get());
+  writer.views.reset();
+  return s;
+}
+
+Status GenerationTables::Finish(int w) {
+  if (Status s = WriteOutHeld(w); !s.ok())
+    return s;
+  return CloseViews(w);
+}
+
+Status GenerationTables::OpenTable(int w, std::size_t f, rocksdb::SstFileWriter* table) {
+  rocksdb::ColumnFamilyHandle* family = generation_.families[f];
+  if (store_->db()->GetOptions(family).comparator != rocksdb::BytewiseComparator()) {
+    return Status::InvalidArgument(
+        fmt::format("rebuilding: family {} does not order its keys bytewise", family->GetName()));
+  }
+  Writer& writer = writers_[w];
+  const std::string path =
+      fmt::format("{}/{}-{}-{}.sst", dir_, family->GetName(), w, writer.files[f].size());
+  if (rocksdb::Status s = table->Open(path); !s.ok()) {
+    return Status::IOError(
+        fmt::format("rebuilding: writing {}: {}: check the disk's free space", path, s.ToString()));
+  }
+  writer.files[f].push_back(path);
+  return Status::OK();
+}
+
+Status GenerationTables::FinishTable(int w, std::size_t f, rocksdb::SstFileWriter* table) {
+  if (rocksdb::Status s = table->Finish(); !s.ok()) {
+    return Status::IOError(fmt::format("rebuilding: writing {}: {}: check the disk's free space",
+                                       writers_[w].files[f].back(), s.ToString()));
+  }
+  return Status::OK();
+}
+
+Status GenerationTables::WriteOutHeld(int w) {
+  Writer& writer = writers_[w];
+  if (writer.held.Count() == 0)
+    return Status::OK();
+  auto entries = SortedEntries(std::span(&writer.held, 1));
   if (!entries)
     return Status::InvalidArgument("rebuilding: a batch holds more than puts and deletes");
   // The entries of one family lie together; each family's go to a table file of their own.
@@ -54,38 +152,27 @@ Status GenerationTables::WriteOut(int w) {
     std::size_t f = 0;
     while (f < generation_.families.size() && generation_.families[f]->GetID() != run->family)
       ++f;
-    if (f == generation_.families.size())
+    if (f == generation_.families.size())  // the Splitter holds the generation's puts only
       return Status::InvalidArgument("rebuilding: a put outside the generation being rebuilt");
-    if (std::any_of(run, end, [](const BatchEntry& e) { return e.remove; }))
-      return Status::InvalidArgument("rebuilding: a delete; a rebuild only puts");
-    rocksdb::ColumnFamilyHandle* family = generation_.families[f];
-    const rocksdb::Options options = store_->db()->GetOptions(family);
-    if (options.comparator != rocksdb::BytewiseComparator()) {
-      return Status::InvalidArgument(
-          fmt::format("rebuilding: family {} does not order its keys bytewise", family->GetName()));
-    }
-    const std::string path =
-        fmt::format("{}/{}-{}-{}.sst", dir_, family->GetName(), w, writer.files[f].size());
-    rocksdb::SstFileWriter table(rocksdb::EnvOptions(), options, family,
-                                 /*invalidate_page_cache=*/false);
-    rocksdb::Status s = table.Open(path);
+    rocksdb::SstFileWriter table(rocksdb::EnvOptions(),
+                                 store_->db()->GetOptions(generation_.families[f]),
+                                 generation_.families[f], /*invalidate_page_cache=*/false);
+    if (Status s = OpenTable(w, f, &table); !s.ok())
+      return s;
     // The last of equal keys is kept, as a batch written in order would leave it.
-    for (auto e = run; s.ok() && e != end; ++e) {
+    for (auto e = run; e != end; ++e) {
       if (e + 1 != end && e->key == (e + 1)->key)
         continue;
-      s = table.Put(e->key, e->value);
+      if (rocksdb::Status s = table.Put(e->key, e->value); !s.ok()) {
+        return Status::IOError(
+            fmt::format("rebuilding: writing {}: {}", writer.files[f].back(), s.ToString()));
+      }
     }
-    if (s.ok())
-      s = table.Finish();
-    if (!s.ok()) {
-      return Status::IOError(fmt::format("rebuilding: writing {}: {}: check the disk's free space",
-                                         path, s.ToString()));
-    }
-    writer.files[f].push_back(path);
+    if (Status s = FinishTable(w, f, &table); !s.ok())
+      return s;
     run = end;
   }
-  writer.held.clear();
-  writer.held_bytes = 0;
+  writer.held.Clear();
   return Status::OK();
 }
 

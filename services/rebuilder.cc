@@ -461,7 +461,8 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
       break;
     scan_seconds += lap(&phase_start);
 
-    // Fold: each thread takes the next few persons until none are left.
+    // Fold: each thread takes the next few persons until none are left. So each thread folds
+    // its persons in ascending order, as GenerationTables wants their views.
     std::atomic<std::size_t> next_slot{0};
     RunOnThreads(
         threads,
@@ -469,12 +470,13 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
           rocksdb::WriteBatch batch;
           std::size_t in_batch = 0;
           std::vector<projections::FoldInput> inputs;
+          // One batch a thread, cleared after each Add: its memory is used again.
           auto flush = [&] {
             if (batch.Count() == 0)
               return;
-            if (Status s = tables.Add(t, std::move(batch)); !s.ok())
+            if (Status s = tables.Add(t, batch); !s.ok())
               fail(s);
-            batch = rocksdb::WriteBatch();
+            batch.Clear();
           };
           for (std::size_t slot = next_slot.fetch_add(kPersonsPerTake);
                slot < pass.count && !failed(); slot = next_slot.fetch_add(kPersonsPerTake)) {

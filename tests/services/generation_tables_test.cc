@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "tests/services/store_fixture.h"
 
@@ -18,7 +19,7 @@ std::string Get(EventStore& store, rocksdb::ColumnFamilyHandle* family, const st
   return s.ok() ? value : "(" + s.ToString() + ")";
 }
 
-TEST_CASE("A generation's tables: written out sorted by each writer, taken in whole",
+TEST_CASE("A generation's tables: views straight to a file, the rest sorted, taken in whole",
           "[integration]") {
   StoreFixture f;
   auto generation = f.store().CreateProjectionGeneration();
@@ -30,46 +31,101 @@ TEST_CASE("A generation's tables: written out sorted by each writer, taken in wh
   REQUIRE(tables.Prepare().ok());
   CHECK_FALSE(std::filesystem::exists(dir + "/left-by-a-crash.sst"));
 
-  // Writer 0 puts out of order and one key twice; writer 1's keys interleave with writer 0's,
-  // so their files overlap.
-  rocksdb::WriteBatch first, second, other;
-  REQUIRE(first.Put(generation->views(), "c", "c0").ok());
-  REQUIRE(first.Put(generation->views(), "a", "a0").ok());
-  REQUIRE(first.Put(generation->alerts(), "k", "k0").ok());
-  REQUIRE(second.Put(generation->views(), "a", "a1").ok());
-  REQUIRE(other.Put(generation->views(), "b", "b0").ok());
-  REQUIRE(other.Put(generation->cohorts(), "x", "x0").ok());
-  REQUIRE(tables.Add(0, std::move(first)).ok());
-  REQUIRE(tables.Add(0, std::move(second)).ok());
-  REQUIRE(tables.Add(1, std::move(other)).ok());
+  // Each writer's views in order, writer 1's interleaving with writer 0's, so their files
+  // overlap; writer 0's alerts out of order and one key twice. One batch, cleared and reused,
+  // as the rebuild does.
+  rocksdb::WriteBatch batch;
+  REQUIRE(batch.Put(generation->views(), "a", "a0").ok());
+  REQUIRE(batch.Put(generation->alerts(), "m", "m0").ok());
+  REQUIRE(batch.Put(generation->alerts(), "k", "k0").ok());
+  REQUIRE(tables.Add(0, batch).ok());
+  batch.Clear();
+  REQUIRE(batch.Put(generation->views(), "c", "c0").ok());
+  REQUIRE(batch.Put(generation->alerts(), "k", "k1").ok());
+  REQUIRE(tables.Add(0, batch).ok());
+  batch.Clear();
+  REQUIRE(batch.Put(generation->views(), "b", "b0").ok());
+  REQUIRE(batch.Put(generation->cohorts(), "x", "x0").ok());
+  REQUIRE(tables.Add(1, batch).ok());
   REQUIRE(tables.Finish(0).ok());
   REQUIRE(tables.Finish(1).ok());
   REQUIRE(tables.Ingest().ok());
 
-  CHECK(Get(f.store(), generation->views(), "a") == "a1");  // the later put
+  CHECK(Get(f.store(), generation->views(), "a") == "a0");
   CHECK(Get(f.store(), generation->views(), "b") == "b0");
   CHECK(Get(f.store(), generation->views(), "c") == "c0");
   CHECK(Get(f.store(), generation->cohorts(), "x") == "x0");
-  CHECK(Get(f.store(), generation->alerts(), "k") == "k0");
+  CHECK(Get(f.store(), generation->alerts(), "k") == "k1");  // the later put
+  CHECK(Get(f.store(), generation->alerts(), "m") == "m0");
   // Moved, not copied: nothing is left beside the store.
   CHECK(std::filesystem::is_empty(dir));
 }
 
-TEST_CASE("A generation's tables take puts into the generation only", "[integration]") {
+TEST_CASE("A generation's tables take puts into the generation only, views in order",
+          "[integration]") {
   StoreFixture f;
   auto generation = f.store().CreateProjectionGeneration();
   REQUIRE(generation.ok());
   GenerationTables tables(&f.store(), *generation, f.store().dir() + "/rebuild", 1);
   REQUIRE(tables.Prepare().ok());
   rocksdb::WriteBatch batch;
-  SECTION("a delete") { REQUIRE(batch.Delete(generation->views(), "a").ok()); }
+  std::string says;
+  SECTION("a delete") {
+    REQUIRE(batch.Delete(generation->views(), "a").ok());
+    says = "a delete";
+  }
   SECTION("a put into the views in use") {
     REQUIRE(batch.Put(f.store().family(Family::kViews), "a", "a0").ok());
+    says = "outside the generation";
   }
-  REQUIRE(tables.Add(0, std::move(batch)).ok());  // held until written out
-  Status s = tables.Finish(0);
+  SECTION("a view below the writer's last") {
+    REQUIRE(batch.Put(generation->views(), "b", "b0").ok());
+    REQUIRE(batch.Put(generation->views(), "a", "a0").ok());
+    says = "ascending key order";
+  }
+  SECTION("a view twice") {
+    REQUIRE(batch.Put(generation->views(), "a", "a0").ok());
+    REQUIRE(tables.Add(0, batch).ok());
+    batch.Clear();
+    REQUIRE(batch.Put(generation->views(), "a", "a1").ok());
+    says = "each key once";
+  }
+  Status s = tables.Add(0, batch);
   CHECK(s.IsInvalidArgument());
-  CHECK_THAT(s.message(), Catch::StartsWith("rebuilding: "));
+  CHECK_THAT(s.message(), Catch::StartsWith("rebuilding: ") && Catch::Contains(says));
+}
+
+// Many views from one writer: more than one file's worth rolls over to a second file.
+TEST_CASE("A generation's tables: a writer's views past one file's size go on in the next",
+          "[integration]") {
+  StoreFixture f;
+  auto generation = f.store().CreateProjectionGeneration();
+  REQUIRE(generation.ok());
+  const std::string dir = f.store().dir() + "/rebuild";
+  GenerationTables tables(&f.store(), *generation, dir, 1);
+  REQUIRE(tables.Prepare().ok());
+  // Random bytes, so that compression leaves them their size.
+  std::string value(64 << 10, '\0');
+  std::uint64_t x = 88172645463325252ull;
+  for (char& c : value) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  const int views = static_cast<int>(GenerationTables::kBytesPerFile / value.size()) + 8;
+  rocksdb::WriteBatch batch;
+  for (int i = 0; i < views; ++i) {
+    REQUIRE(batch.Put(generation->views(), fmt::format("{:08}", i), value).ok());
+    REQUIRE(tables.Add(0, batch).ok());
+    batch.Clear();
+  }
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    files += entry.path().filename().string().starts_with(generation->views()->GetName());
+  CHECK(files == 2);  // the first finished, the second open
+  REQUIRE(tables.Finish(0).ok());
+  REQUIRE(tables.Ingest().ok());
+  CHECK(Get(f.store(), generation->views(), "00000000") == value);
+  CHECK(Get(f.store(), generation->views(), fmt::format("{:08}", views - 1)) == value);
 }
 
 TEST_CASE("A generation's tables directory goes with them", "[integration]") {

@@ -366,10 +366,10 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
   // shares as there are threads, each copying the event bytes of the persons of this pass into
   // its own arena and putting their records straight into their place, grouped by person (the
   // index gave each person's count in each share); the persons are then folded on the same
-  // threads. One thread scanning and
-  // handing each record over to folders spent most of its time copying and signalling, and the
-  // folders most of theirs missing the cache on those copies. A pass holds at most
-  // options.events_per_pass records: a larger log is scanned once for each share of persons.
+  // threads. One thread scanning and handing each record over to folders spent most of its time
+  // copying and signalling, and the folders most of theirs missing the cache on those copies. A
+  // pass holds at most options.events_per_pass records: a larger log is scanned once for each
+  // share of persons.
   const auto started = SteadyClock::now();
   auto generation = store->CreateProjectionGeneration();
   if (!generation.ok())
@@ -383,8 +383,8 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
   auto last_report = SteadyClock::now();
   // Seconds since `*from`, which moves on to now.
   auto lap = [](SteadyClock::time_point* from) {
-    const auto now = SteadyClock::now();
-    return std::chrono::duration<double>(now - std::exchange(*from, now)).count();
+    const auto at = SteadyClock::now();
+    return std::chrono::duration<double>(at - std::exchange(*from, at)).count();
   };
   auto phase_start = SteadyClock::now();
   const Owners owners = ReadOwners(*store, CurrentPersons(*store), threads, &last_report);

@@ -92,6 +92,10 @@ TEST_CASE("A generation's tables take puts into the generation only, views in or
     REQUIRE(batch.Put(g.families.views(), "a", "a0").ok());
     says = "ascending key order";
   }
+  SECTION("log data") {
+    batch.PutLogData("a note");
+    says = "log data";
+  }
   SECTION("a view twice") {
     REQUIRE(batch.Put(g.families.views(), "a", "a0").ok());
     REQUIRE(tables.Add(0, batch).ok());

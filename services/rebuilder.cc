@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -371,24 +372,29 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
   // pass holds at most options.events_per_pass records: a larger log is scanned once for each
   // share of persons.
   const auto started = SteadyClock::now();
-  auto generation = store->CreateProjectionGeneration();
-  if (!generation.ok())
-    return generation.status();
-  const ProjectionTarget target = ProjectionTarget::Of(*generation);
   const int threads = std::max(1, options.threads);
-  GenerationTables tables(store, *generation, store->dir() + "/rebuild", threads);
-  if (Status s = tables.Prepare(); !s.ok())
-    return s;
-  const events::Timestamp now = clock.Now();
+  // Creating the new generation's families writes and syncs RocksDB's manifest, mostly a wait
+  // on the disk: done beside the index's reading rather than before it (a fiftieth of a
+  // rebuild of 1M events).
+  auto creating =
+      std::async(std::launch::async, [store] { return store->CreateProjectionGeneration(); });
   auto last_report = SteadyClock::now();
   // Seconds since `*from`, which moves on to now.
   auto lap = [](SteadyClock::time_point* from) {
     const auto at = SteadyClock::now();
     return std::chrono::duration<double>(at - std::exchange(*from, at)).count();
   };
-  auto phase_start = SteadyClock::now();
+  auto phase_start = started;
   const Owners owners = ReadOwners(*store, CurrentPersons(*store), threads, &last_report);
+  auto generation = creating.get();
   const double index_seconds = lap(&phase_start);
+  if (!generation.ok())
+    return generation.status();
+  const ProjectionTarget target = ProjectionTarget::Of(*generation);
+  GenerationTables tables(store, *generation, store->dir() + "/rebuild", threads);
+  if (Status s = tables.Prepare(); !s.ok())
+    return s;
+  const events::Timestamp now = clock.Now();
   double scan_seconds = 0, fold_seconds = 0;
   const std::uint64_t next_sequence = store->state().next_sequence;
 

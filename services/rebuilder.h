@@ -31,8 +31,8 @@ struct RebuildProgress {
   std::uint64_t events_read = 0;
   std::uint64_t events_total = 0;
   // Where the seconds went, so far (the passes summed): reading the person-events index for each
-  // record's owner, scanning the log, folding and writing the views; the rest is setting up the
-  // generation and switching to it.
+  // record's owner (and creating the new generation's families beside it), scanning the log,
+  // folding and writing the views; the rest is taking the views in and switching to them.
   double index_seconds = 0;
   double scan_seconds = 0;
   double fold_seconds = 0;

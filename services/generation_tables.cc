@@ -42,16 +42,8 @@ class GenerationTables::Splitter : public rocksdb::WriteBatch::Handler {
 
   rocksdb::Status PutCF(std::uint32_t family, const rocksdb::Slice& key,
                         const rocksdb::Slice& value) override {
-    const ProjectionFamilies& generation = tables_->generation_;
-    if (family == generation.views()->GetID()) {
-      error = tables_->PutView(w_, key, value);
-    } else if (family == generation.cohorts()->GetID() || family == generation.alerts()->GetID()) {
-      auto* handle =
-          family == generation.cohorts()->GetID() ? generation.cohorts() : generation.alerts();
-      error = FromRocks(tables_->writers_[w_].held.Put(handle, key, value), "rebuilding: holding");
-    } else {
-      error = Status::InvalidArgument("rebuilding: a put outside the generation being rebuilt");
-    }
+    if (error.ok())
+      error = Put(family, key, value);
     return error.ok() ? rocksdb::Status::OK() : rocksdb::Status::Aborted();
   }
   rocksdb::Status DeleteCF(std::uint32_t, const rocksdb::Slice&) override {
@@ -64,9 +56,20 @@ class GenerationTables::Splitter : public rocksdb::WriteBatch::Handler {
       error = Status::InvalidArgument("rebuilding: a batch holds log data; a rebuild only puts");
   }
 
-  Status error;
+  Status error;  // the first
 
  private:
+  Status Put(std::uint32_t family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    const ProjectionFamilies& generation = tables_->generation_;
+    if (family == generation.views()->GetID())
+      return tables_->PutView(w_, key, value);
+    for (auto* held : {generation.cohorts(), generation.alerts()}) {
+      if (family == held->GetID())
+        return FromRocks(tables_->writers_[w_].held.Put(held, key, value), "rebuilding: holding");
+    }
+    return Status::InvalidArgument("rebuilding: a put outside the generation being rebuilt");
+  }
+
   GenerationTables* tables_;
   int w_;
 };
@@ -76,7 +79,7 @@ Status GenerationTables::Add(int w, const rocksdb::WriteBatch& batch) {
   rocksdb::Status s = batch.Iterate(&splitter);
   if (!splitter.error.ok())
     return splitter.error;
-  if (!s.ok()) {  // merges, range deletes, log data
+  if (!s.ok()) {  // merges, single or range deletes
     return Status::InvalidArgument("rebuilding: a batch holds more than puts: " + s.ToString());
   }
   return writers_[w].held.GetDataSize() >= kBytesPerFile ? WriteOutHeld(w) : Status::OK();

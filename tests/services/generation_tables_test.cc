@@ -92,9 +92,14 @@ TEST_CASE("A generation's tables take puts into the generation only, views in or
     REQUIRE(batch.Put(g.families.views(), "a", "a0").ok());
     says = "ascending key order";
   }
-  SECTION("log data") {
-    batch.PutLogData("a note");
+  SECTION("log data, then a put") {
+    REQUIRE(batch.PutLogData("a note").ok());
+    REQUIRE(batch.Put(g.families.views(), "a", "a0").ok());
     says = "log data";
+  }
+  SECTION("a merge") {
+    REQUIRE(batch.Merge(g.families.cohorts(), "a", "a0").ok());
+    says = "more than puts";
   }
   SECTION("a view twice") {
     REQUIRE(batch.Put(g.families.views(), "a", "a0").ok());

@@ -473,6 +473,12 @@ TEST_CASE("A rebuild gives back the same views, cohorts and alerts", "[integrati
     CHECK(progress.events_read == 19);
     CHECK(progress.events_total == 19);
     CHECK(calls >= 1);
+    // Where the time went: each phase ran, and together they are within the whole.
+    CHECK(progress.index_seconds > 0);
+    CHECK(progress.scan_seconds > 0);
+    CHECK(progress.fold_seconds > 0);
+    CHECK(progress.index_seconds + progress.scan_seconds + progress.fold_seconds <=
+          progress.seconds);
   }
   // Passes of one or two persons (3 or 4 events each): the log is scanned five times, and some
   // threads get no share of a pass's persons.
@@ -484,6 +490,8 @@ TEST_CASE("A rebuild gives back the same views, cohorts and alerts", "[integrati
     REQUIRE(RebuildProjections(&f.store(), f.clock(), options, &progress).ok());
     CHECK(progress.persons_done == 6);
     CHECK(progress.events_done == 19);
+    CHECK(progress.index_seconds + progress.scan_seconds + progress.fold_seconds <=
+          progress.seconds);
   };
   SECTION("in several passes, on one thread") { rebuild_in_passes(1); }
   SECTION("in several passes, on more threads than a pass has persons") { rebuild_in_passes(3); }

@@ -92,12 +92,8 @@ Status GenerationTables::PutView(int w, const rocksdb::Slice& key, const rocksdb
         "rebuilding: a writer's views must come in ascending key order, each key once");
   }
   if (writer.views == nullptr) {
-    auto table = std::make_unique<rocksdb::SstFileWriter>(
-        rocksdb::EnvOptions(), store_->db()->GetOptions(generation_.views()), generation_.views(),
-        /*invalidate_page_cache=*/false);
-    if (Status s = OpenTable(w, 0, table.get()); !s.ok())
+    if (Status s = OpenTable(w, 0, &writer.views); !s.ok())
       return s;
-    writer.views = std::move(table);
   }
   writer.last_view.assign(key.data(), key.size());
   if (rocksdb::Status s = writer.views->Put(key, value); !s.ok())
@@ -121,20 +117,25 @@ Status GenerationTables::Finish(int w) {
   return CloseViews(w);
 }
 
-Status GenerationTables::OpenTable(int w, std::size_t f, rocksdb::SstFileWriter* table) {
+Status GenerationTables::OpenTable(int w, std::size_t f,
+                                   std::unique_ptr<rocksdb::SstFileWriter>* table) {
   rocksdb::ColumnFamilyHandle* family = generation_.families[f];
-  if (store_->db()->GetOptions(family).comparator != rocksdb::BytewiseComparator()) {
+  const rocksdb::Options options = store_->db()->GetOptions(family);
+  if (options.comparator != rocksdb::BytewiseComparator()) {
     return Status::InvalidArgument(
         fmt::format("rebuilding: family {} does not order its keys bytewise", family->GetName()));
   }
   Writer& writer = writers_[w];
   const std::string path =
       fmt::format("{}/{}-{}-{}.sst", dir_, family->GetName(), w, writer.files[f].size());
-  if (rocksdb::Status s = table->Open(path); !s.ok()) {
+  auto opened = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, family,
+                                                         /*invalidate_page_cache=*/false);
+  if (rocksdb::Status s = opened->Open(path); !s.ok()) {
     return Status::IOError(
         fmt::format("rebuilding: writing {}: {}: check the disk's free space", path, s.ToString()));
   }
   writer.files[f].push_back(path);
+  *table = std::move(opened);
   return Status::OK();
 }
 
@@ -162,21 +163,19 @@ Status GenerationTables::WriteOutHeld(int w) {
       ++f;
     if (f == generation_.families.size())  // the Splitter holds the generation's puts only
       return Status::InvalidArgument("rebuilding: a put outside the generation being rebuilt");
-    rocksdb::SstFileWriter table(rocksdb::EnvOptions(),
-                                 store_->db()->GetOptions(generation_.families[f]),
-                                 generation_.families[f], /*invalidate_page_cache=*/false);
+    std::unique_ptr<rocksdb::SstFileWriter> table;
     if (Status s = OpenTable(w, f, &table); !s.ok())
       return s;
     // The last of equal keys is kept, as a batch written in order would leave it.
     for (auto e = run; e != end; ++e) {
       if (e + 1 != end && e->key == (e + 1)->key)
         continue;
-      if (rocksdb::Status s = table.Put(e->key, e->value); !s.ok()) {
+      if (rocksdb::Status s = table->Put(e->key, e->value); !s.ok()) {
         return Status::IOError(
             fmt::format("rebuilding: writing {}: {}", writer.files[f].back(), s.ToString()));
       }
     }
-    if (Status s = FinishTable(w, f, &table); !s.ok())
+    if (Status s = FinishTable(w, f, table.get()); !s.ok())
       return s;
     run = end;
   }

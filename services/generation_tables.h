@@ -64,8 +64,8 @@ class GenerationTables {
   Status PutView(int w, const rocksdb::Slice& key, const rocksdb::Slice& value);
   Status CloseViews(int w);
   Status WriteOutHeld(int w);
-  // A new table file of writer `w` for family `f`, opened.
-  Status OpenTable(int w, std::size_t f, rocksdb::SstFileWriter* table);
+  // A new table file of writer `w` for family `f`, opened, into `*table`.
+  Status OpenTable(int w, std::size_t f, std::unique_ptr<rocksdb::SstFileWriter>* table);
   Status FinishTable(int w, std::size_t f, rocksdb::SstFileWriter* table);
 
   EventStore* store_;

@@ -6,15 +6,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "events/envelope_parser.h"
 #include "services/clock.h"
@@ -23,6 +19,7 @@
 #include "services/store_keys.h"
 #include "services/store_view.h"
 #include "tests/faulty_files.h"
+#include "tests/log_lines.h"
 #include "tests/test_support.h"
 #include "tools/generator/generator.h"
 
@@ -108,50 +105,7 @@ std::vector<std::string> Contents(const EventStore& store) {
   return lines;
 }
 
-// The log lines written while it lives, by kind ("alert.raised", ...). Behind a lock: RocksDB's
-// threads log too (the store's listener, when a write fails and when RocksDB recovers from it on
-// its own), beside this thread's lines.
-class LogLines {
- public:
-  LogLines() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>("captured", sink_);
-    logger->set_pattern("%v");
-    logger->set_level(spdlog::level::info);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogLines() { spdlog::set_default_logger(previous_); }
-
-  std::size_t Count(std::string_view kind) const {
-    std::istringstream lines(sink_->Text());
-    std::size_t n = 0;
-    for (std::string line; std::getline(lines, line);)
-      n += line.starts_with(std::string(kind) + " ");
-    return n;
-  }
-
- private:
-  class Sink : public spdlog::sinks::base_sink<std::mutex> {
-   public:
-    std::string Text() {
-      std::lock_guard lock(mutex_);
-      return text_;
-    }
-
-   protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override {
-      spdlog::memory_buf_t line;
-      formatter_->format(msg, line);
-      text_.append(line.data(), line.size());
-    }
-    void flush_() override {}
-
-   private:
-    std::string text_;
-  };
-
-  std::shared_ptr<Sink> sink_ = std::make_shared<Sink>();
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using testing::LogLines;
 
 constexpr std::string_view kLandedKinds[] = {"alert.raised", "ingest.dead_letter",
                                              "identity.linked"};

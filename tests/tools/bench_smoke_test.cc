@@ -37,6 +37,12 @@ TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
     // Speed is not checked here; answers that failed are ("N errors" in the note).
     if (const auto* note = row.if_contains("note"))
       CHECK_FALSE(std::string(note->as_string()).ends_with(" errors"));
+    // What the ingest cost: the engine's CPU an event, and how busy the machine was.
+    if (workload == "ingest, end to end") {
+      const std::string note(row.at("note").as_string());
+      CHECK(note.find("µs of CPU an event") != std::string::npos);
+      CHECK(note.find("% busy") != std::string::npos);
+    }
   }
   CHECK(workloads == std::set<std::string>{
                          "ingest, end to end",

@@ -1,12 +1,11 @@
 #include "tools/bench/kernel_damon.h"
 
-#include <charconv>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <unistd.h>
 
 #include <fmt/format.h>
+
+#include "tools/bench/cpu_time.h"
 
 namespace throughline::bench {
 namespace {
@@ -53,30 +52,9 @@ std::string DescribeKdamonds(const std::vector<Kdamond>& kdamonds) {
 }
 
 double KdamondCpuSeconds(const std::vector<Kdamond>& kdamonds, const std::string& proc) {
-  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   double seconds = 0;
-  for (const auto& k : kdamonds) {
-    std::ifstream in(fmt::format("{}/{}/stat", proc, k.pid));
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // "pid (comm) state ..." where comm may hold spaces: fields count from the last ')'.
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos)
-      continue;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string field;
-    std::uint64_t ticks_used[2] = {0, 0};  // utime, stime: fields 14 and 15
-    int numbers = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-      if (i >= 14) {
-        auto [end, ec] =
-            std::from_chars(field.data(), field.data() + field.size(), ticks_used[i - 14]);
-        numbers += ec == std::errc() && end == field.data() + field.size();
-      }
-    }
-    // A file not laid out as the kernel lays it out counts nothing rather than stopping a run.
-    if (numbers == 2)
-      seconds += static_cast<double>(ticks_used[0] + ticks_used[1]) / ticks;
-  }
+  for (const auto& k : kdamonds)
+    seconds += ProcessCpuSeconds(k.pid, proc);
   return seconds;
 }
 

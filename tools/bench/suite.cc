@@ -29,6 +29,7 @@
 #include "services/http_client.h"
 #include "services/rebuilder.h"
 #include "services/store_keys.h"
+#include "tools/bench/cpu_time.h"
 #include "tools/bench/http_load.h"
 #include "tools/bench/kernel_damon.h"
 #include "tools/bench/latency.h"
@@ -264,6 +265,7 @@ struct Growth {
   std::uint64_t appended = 0;  // records added to the log
   std::uint64_t peak_rss = 0;  // of that engine, from its start to the last event stored
   double seconds = 0;          // from the first event published to the last stored
+  double cpu_seconds = 0;      // the engine's, over `seconds`
   double restart = 0;          // seconds to ready, the log grown
   std::string metrics;         // that engine's, once the last event was stored
 };
@@ -290,6 +292,7 @@ Result<Growth> GrowLog(const SuiteOptions& o, const std::string& data, const std
   if (Status s = (*publisher)->WaitForTopic(); !s.ok())
     return s;
   const auto start = Clock::now();
+  const double cpu_at_start = ProcessCpuSeconds(engine->process().pid());
   std::uint64_t published = 0;
   Status failed;
   for (std::uint64_t seed = 3; published < o.growth_events && failed.ok(); ++seed) {
@@ -326,6 +329,7 @@ Result<Growth> GrowLog(const SuiteOptions& o, const std::string& data, const std
   growth.appended = MetricValue(growth.metrics, "throughline_events_appended_total");
   growth.peak_rss = engine->process().PeakResidentBytes();
   growth.seconds = Since(start);
+  growth.cpu_seconds = ProcessCpuSeconds(engine->process().pid()) - cpu_at_start;
   say(fmt::format("  {} stored in {:.1f} s; restart: stop the engine, start it again, until ready",
                   published, growth.seconds));
   if (Status s = engine->Stop(); !s.ok())
@@ -589,11 +593,15 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     return s;
   std::optional<Clock::time_point> first;
   std::uint64_t at_first = 0, rss_half = 0, rss_end = 0;
+  double engine_cpu_first = 0;
+  MachineCpu machine_cpu_first;
   if (Status s = WaitProcessed(engine, n, "ingest", o.work_dir,
                                [&](std::uint64_t processed) {
                                  if (processed > 0 && !first) {
                                    first = Clock::now();
                                    at_first = processed;
+                                   engine_cpu_first = ProcessCpuSeconds(engine.process().pid());
+                                   machine_cpu_first = MachineCpuSeconds();
                                  }
                                  if (processed >= n / 2 && rss_half == 0)
                                    rss_half = engine.process().ResidentBytes();
@@ -603,6 +611,14 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   }
   const double ingest_seconds = Since(*first);
   const double ingest = static_cast<double>(n - at_first) / std::max(ingest_seconds, 1e-3);
+  // What the ingest cost the machine: whether it was bound by the CPU, and at how much an event.
+  const double engine_cpu = ProcessCpuSeconds(engine.process().pid()) - engine_cpu_first;
+  const std::string ingest_cpu =
+      fmt::format("; the engine {:.1f} µs of CPU an event ({:.2f} cores), {}",
+                  1e6 * engine_cpu / static_cast<double>(std::max<std::uint64_t>(n - at_first, 1)),
+                  engine_cpu / std::max(ingest_seconds, 1e-3),
+                  DescribeMachineCpu(machine_cpu_first, MachineCpuSeconds(),
+                                     static_cast<int>(std::thread::hardware_concurrency())));
   rss_end = engine.process().ResidentBytes();
   const std::uint64_t rss_peak = engine.process().PeakResidentBytes();
   const std::string ingest_metrics = services::HttpGet(engine.address(), "/metrics").body;
@@ -835,7 +851,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
       fmt::format("min(librdkafka consume {:.0f}/s, RocksDB batched synced append {:.0f}/s)",
                   *raw_consume, *raw_append),
       "≥ 50% of raw, ≥ 50,000/s", ingest >= 0.5 * raw_ingest && ingest >= 50'000));
-  run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds) +
+  run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds) + ingest_cpu +
                          WriteStallsBetween("", ingest_metrics);
   run.rows.push_back(RateRow("rebuild of every view", rebuild, raw_scan,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
@@ -946,9 +962,12 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     grown_memory.note = fmt::format(
         "an engine started on the store of {} records and taking it to {} ({:.0f} events/s from "
         "the first published to the last stored, the generator and the engine sharing the "
-        "cores), from its start to its last event stored; {:.2f} × the peak above",
+        "cores; the engine {:.1f} µs of CPU an event), from its start to its last event stored; "
+        "{:.2f} × the peak above",
         log_records, grown_records,
         static_cast<double>(growth->appended) / std::max(growth->seconds, 1e-3),
+        1e6 * growth->cpu_seconds /
+            static_cast<double>(std::max<std::uint64_t>(growth->appended, 1)),
         static_cast<double>(growth->peak_rss) /
             static_cast<double>(std::max<std::uint64_t>(rss_peak, 1)));
     grown_memory.note += WriteStallsBetween("", growth->metrics);

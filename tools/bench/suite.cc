@@ -613,12 +613,16 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   const double ingest = static_cast<double>(n - at_first) / std::max(ingest_seconds, 1e-3);
   // What the ingest cost the machine: whether it was bound by the CPU, and at how much an event.
   const double engine_cpu = ProcessCpuSeconds(engine.process().pid()) - engine_cpu_first;
-  const std::string ingest_cpu =
-      fmt::format("; the engine {:.1f} µs of CPU an event ({:.2f} cores), {}",
+  std::string ingest_cpu =
+      fmt::format("; the engine {:.1f} µs of CPU an event ({:.2f} cores)",
                   1e6 * engine_cpu / static_cast<double>(std::max<std::uint64_t>(n - at_first, 1)),
-                  engine_cpu / std::max(ingest_seconds, 1e-3),
-                  DescribeMachineCpu(machine_cpu_first, MachineCpuSeconds(),
-                                     static_cast<int>(std::thread::hardware_concurrency())));
+                  engine_cpu / std::max(ingest_seconds, 1e-3));
+  if (const std::string machine =
+          DescribeMachineCpu(machine_cpu_first, MachineCpuSeconds(),
+                             static_cast<int>(std::thread::hardware_concurrency()));
+      !machine.empty()) {
+    ingest_cpu += ", " + machine;
+  }
   rss_end = engine.process().ResidentBytes();
   const std::uint64_t rss_peak = engine.process().PeakResidentBytes();
   const std::string ingest_metrics = services::HttpGet(engine.address(), "/metrics").body;

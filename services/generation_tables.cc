@@ -87,7 +87,9 @@ Status GenerationTables::Add(int w, const rocksdb::WriteBatch& batch) {
 
 Status GenerationTables::PutView(int w, const rocksdb::Slice& key, const rocksdb::Slice& value) {
   Writer& writer = writers_[w];
-  if (writer.views != nullptr && key.compare(writer.last_view) <= 0) {
+  // Across the writer's files too: a key repeated in the next file would be one of two
+  // overlapping files' to RocksDB's ingestion, which keeps either without a word.
+  if (writer.last_view && key.compare(*writer.last_view) <= 0) {
     return Status::InvalidArgument(
         "rebuilding: a writer's views must come in ascending key order, each key once");
   }
@@ -95,7 +97,7 @@ Status GenerationTables::PutView(int w, const rocksdb::Slice& key, const rocksdb
     if (Status s = OpenTable(w, 0, &writer.views); !s.ok())
       return s;
   }
-  writer.last_view.assign(key.data(), key.size());
+  writer.last_view.emplace(key.data(), key.size());
   if (rocksdb::Status s = writer.views->Put(key, value); !s.ok())
     return Status::IOError("rebuilding: writing a view: " + s.ToString());
   return writer.views->FileSize() >= kBytesPerFile ? CloseViews(w) : Status::OK();
@@ -105,7 +107,7 @@ Status GenerationTables::CloseViews(int w) {
   Writer& writer = writers_[w];
   if (writer.views == nullptr)
     return Status::OK();
-  // The next file's first key is above this one's last: last_view stays.
+  // last_view stays: the next file's first key must be above this one's last.
   Status s = FinishTable(w, 0, writer.views.get());
   writer.views.reset();
   return s;

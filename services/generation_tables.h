@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,7 @@ class GenerationTables {
   struct Writer {
     rocksdb::WriteBatch held;                       // cohort entries and alerts, copied
     std::unique_ptr<rocksdb::SstFileWriter> views;  // the open table file of views, if any
-    std::string last_view;                          // the last view's key written
+    std::optional<std::string> last_view;           // the last view's key written, any file
     std::array<std::vector<std::string>, 3> files;  // by family, as in ProjectionFamilies
   };
   class Splitter;

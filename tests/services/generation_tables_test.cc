@@ -127,11 +127,17 @@ TEST_CASE("A generation's tables: a writer's views past one file's size go on in
     c = static_cast<char>(x);
   }
   const int views = static_cast<int>(GenerationTables::kBytesPerFile / value.size()) + 8;
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch batch, again;
   for (int i = 0; i < views; ++i) {
-    REQUIRE(batch.Put(g.families.views(), fmt::format("{:08}", i), value).ok());
+    const std::string key = fmt::format("{:08}", i);
+    REQUIRE(batch.Put(g.families.views(), key, value).ok());
     REQUIRE(tables.Add(0, batch).ok());
     batch.Clear();
+    // The same key again is refused after every view, the one that closed a file included:
+    // the order holds across the writer's files, not only within one.
+    REQUIRE(again.Put(g.families.views(), key, "again").ok());
+    CHECK(tables.Add(0, again).IsInvalidArgument());
+    again.Clear();
   }
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(g.dir))

@@ -1,21 +1,13 @@
-// Event record grammar (docs/formats.md, "Event record"). All integers little-endian as cereal's
-// portable binary archive writes them on a little-endian machine; the archive's first byte says
-// which, and a reader on the other endianness swaps.
+// Event record grammar (docs/formats.md, "Event record"), in the layouts of record_codec.h:
+// format 2 compact (varint lengths and integers), format 1 fixed (cereal's portable binary
+// archive, every integer at its full width, little-endian as the archive's first byte says).
 //
-//   record     := format_version:u8 (= 1) archive
-//   archive    := endianness:u8 (1 = little) type:u16 dataversion:u16
+//   record     := format_version:u8 (2, or 1 in older stores) archive
+//   archive    := header type:u16 dataversion:u16
 //                 id:string source:string time:i64 (UTC ms)
 //                 attributes:count (name:string value:string)*
 //                 person:Person data:<struct for type, dataversion>
 //                 flags:count (path:string rule:u8 message:string)*
-//   string     := length:u64 byte*
-//   count      := u64
-//   optional   := present:u8 (0 or 1) [value]
-//   vector     := count value*
-//   enum       := u8, the enum's persisted number
-//   int32      := i32      bool := u8      Date := days:i32      Timestamp := ms:i64
-//   Period     := years:u16 months:u16 weeks:u16 days:u16
-//   struct     := its fields, in the order its Fields() lists them
 //
 // A struct's field list is therefore part of the format: never reorder or remove a field of a
 // shipped (type, dataversion); change the data by adding a new dataversion and an upcaster.
@@ -34,8 +26,7 @@ namespace {
 using codec::CorruptRecord;
 using codec::Decoder;
 using codec::Encoder;
-using codec::OutArchive;
-using codec::WriteStream;
+using codec::Layout;
 
 // How to decode `data` for each (type, dataversion).
 struct DataCodec {
@@ -71,22 +62,22 @@ const DataCodec* FindDataCodec(std::uint16_t type, std::uint16_t version) {
 
 void EncodeEvent(const Event& event, std::string* out) {
   out->push_back(static_cast<char>(kEventFormatVersion));
-  WriteStream sink(out);
-  OutArchive ar(sink.stream());
-  Encoder e(ar);
+  codec::CompactWriter w(out);
+  Encoder e(w);
   const TypeInfo& info = event.info();
-  ar(static_cast<std::uint16_t>(info.type), info.version);
+  e.Put(static_cast<std::uint16_t>(info.type));
+  e.Put(static_cast<std::uint16_t>(info.version));
   e.Put(event.id);
   e.Put(event.source);
   e.Put(event.time);
-  ar(cereal::make_size_tag(static_cast<std::uint64_t>(event.attributes.size())));
+  e.PutCount(event.attributes.size());
   for (const auto& a : event.attributes) {
     e.Put(a.name);
     e.Put(a.value);
   }
   e.Put(event.person);
   std::visit([&](const auto& data) { e.Put(data); }, event.data);
-  ar(cereal::make_size_tag(static_cast<std::uint64_t>(event.flags.size())));
+  e.PutCount(event.flags.size());
   for (const auto& f : event.flags) {
     e.Put(f.path);
     e.Put(static_cast<std::uint8_t>(f.rule));
@@ -104,19 +95,19 @@ Status DecodeStoredEvent(std::string_view record, Event* out) {
   if (record.empty())
     return Status::Corruption("event record is empty");
   const auto version = static_cast<std::uint8_t>(record[0]);
-  if (version != kEventFormatVersion) {
-    if (version > kEventFormatVersion) {
-      return Status::NotSupported(
-          fmt::format("event record format {} is newer than this engine reads ({}): upgrade it",
-                      version, kEventFormatVersion));
-    }
-    return Status::Corruption(fmt::format("event record format {} does not exist", version));
+  if (version > kEventFormatVersion) {
+    return Status::NotSupported(
+        fmt::format("event record format {} is newer than this engine reads ({}): upgrade it",
+                    version, kEventFormatVersion));
   }
-  if (record.size() < 2)  // the Decoder checks the endianness byte's value
+  if (version == 0)
+    return Status::Corruption("event record format 0 does not exist");
+  const Layout layout = version == 1 ? Layout::kFixed : Layout::kCompact;
+  if (layout == Layout::kFixed && record.size() < 2)  // the Decoder checks the byte's value
     return Status::Corruption("event record: bad endianness byte");
   Event& event = *out;
   try {
-    Decoder d(record.substr(1));
+    Decoder d(record.substr(1), layout);
     std::uint16_t type = 0, dataversion = 0;
     d.Get(&type);
     d.Get(&dataversion);

@@ -3,7 +3,8 @@
 //
 //   record := format_version:u8 archive
 //
-// `archive` is one cereal portable-binary archive, so a record can be decoded on any machine.
+// `archive` is the record's fields in the compact layout of record_codec.h (format 2, written
+// now), or in the fixed one, a cereal portable-binary archive (format 1, read for ever).
 // Decoding never trusts the bytes: a truncated record, a flipped byte, an unknown type or a
 // format version from the future each give a Status (Corruption or NotSupported), never a
 // crash and never an allocation larger than the record.
@@ -20,9 +21,9 @@
 
 namespace throughline::events {
 
-// The first byte of every event record. Bump it when the grammar changes, and keep decoding
-// every older version.
-constexpr std::uint8_t kEventFormatVersion = 1;
+// The first byte of every event record written now. Bump it when the grammar changes, and keep
+// decoding every older version.
+constexpr std::uint8_t kEventFormatVersion = 2;
 
 // Appends the record for `event`, exactly as published (no upcast), to `out`.
 void EncodeEvent(const Event& event, std::string* out);

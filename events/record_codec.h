@@ -1,15 +1,22 @@
-// The binary form of a Record (field_spec.h): its fields in declaration order, in one cereal
-// portable-binary archive. Shared by every stored record that has a Fields() list: events
-// (event_codec.cc) and the projections' views.
+// The binary form of a Record (field_spec.h): its fields in declaration order. Shared by every
+// stored record that has a Fields() list: events (event_codec.cc) and the projections' views.
+// Two layouts of the same grammar; the caller's version byte says which (docs/formats.md):
 //
-//   string    := length:u64 byte*
-//   count     := u64
-//   optional  := present:u8 (0 or 1) [value]
-//   vector    := count value*
-//   enum      := u8, the enum's persisted number
-//   int32 := i32   int64 := i64   uint64 := u64   bool := u8
+//                 compact (written now)              fixed (event format 1, views before 2)
+//   header    :=  nothing                            endianness:u8 (1 little, 0 big)
+//   string    :=  length:varint byte*                length:u64 byte*
+//   count     :=  varint                             u64
+//   u16, u64  :=  varint                             u16, u64
+//   i32, i64  :=  zigzag varint                      i32, i64
+//   u8, bool, enum (its persisted number), optional's present (0 or 1) := u8, in both
+//   optional  := present [value]    vector := count value*
 //   Date := days:i32   Timestamp := ms:i64   Period := years:u16 months:u16 weeks:u16 days:u16
 //   record    := its fields, in the order its Fields() lists them
+//
+// A varint is LEB128: seven bits a byte, least significant first, the high bit set on every
+// byte but the last, in its shortest form (a last byte of 0 after others is Corruption, so a
+// value has one encoding). The fixed layout is cereal's portable binary archive, whose eight-byte
+// lengths made a third of a view's bytes and a fifth of a log record's zeros.
 //
 // A record's field list is therefore part of its stored format: never reorder, remove or
 // retype a field of a shipped record; add a new version instead.
@@ -24,6 +31,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <streambuf>
@@ -109,36 +117,99 @@ struct CorruptRecord {
   std::string what;
 };
 
-class Encoder {
+// The layouts of the grammar above.
+enum class Layout { kCompact, kFixed };
+
+// Writes the compact layout straight into a string.
+class CompactWriter {
  public:
-  explicit Encoder(OutArchive& ar) : ar_(ar) {}
+  explicit CompactWriter(std::string* out) : out_(out) {}
+
+  template <class N>
+  requires std::is_integral_v<N>
+  void Number(N v) {
+    if constexpr (sizeof(N) == 1) {
+      out_->push_back(static_cast<char>(v));
+    } else if constexpr (std::is_signed_v<N>) {
+      // Zigzag: small magnitudes of either sign take few bytes.
+      const auto u = static_cast<std::uint64_t>(static_cast<std::int64_t>(v));
+      Varint((u << 1) ^ (v < 0 ? ~std::uint64_t{0} : 0));
+    } else {
+      Varint(v);
+    }
+  }
+  void Count(std::uint64_t n) { Varint(n); }
+  void Bytes(std::string_view s) { out_->append(s); }
+
+ private:
+  void Varint(std::uint64_t v) {
+    char bytes[10];
+    std::size_t n = 0;
+    while (v >= 0x80) {
+      bytes[n++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    bytes[n++] = static_cast<char>(v);
+    out_->append(bytes, n);
+  }
+
+  std::string* out_;
+};
+
+// Writes the fixed layout: cereal's portable binary archive, whose constructor has written the
+// endianness byte. Nothing in the engine writes it any more; tests write it to stand for the
+// records of older stores.
+class FixedWriter {
+ public:
+  explicit FixedWriter(OutArchive& ar) : ar_(ar) {}
+
+  template <class N>
+  requires std::is_integral_v<N>
+  void Number(N v) { ar_(v); }
+  void Count(std::uint64_t n) { ar_(cereal::make_size_tag(n)); }
+  void Bytes(std::string_view s) { ar_(cereal::binary_data(s.data(), s.size())); }
+
+ private:
+  OutArchive& ar_;
+};
+
+template <class Writer>
+class BasicEncoder {
+ public:
+  explicit BasicEncoder(Writer& w) : w_(w) {}
 
   void Put(const std::string& s) {
-    ar_(cereal::make_size_tag(static_cast<std::uint64_t>(s.size())));
-    ar_(cereal::binary_data(s.data(), s.size()));
+    w_.Count(s.size());
+    w_.Bytes(s);
   }
-  void Put(std::int32_t v) { ar_(v); }
-  void Put(std::int64_t v) { ar_(v); }
-  void Put(std::uint64_t v) { ar_(v); }
-  void Put(std::uint8_t v) { ar_(v); }
-  void Put(bool v) { ar_(static_cast<std::uint8_t>(v)); }
-  void Put(Date d) { ar_(d.days); }
-  void Put(Timestamp t) { ar_(t.unix_ms); }
-  void Put(const Period& p) { ar_(p.years, p.months, p.weeks, p.days); }
+  void Put(std::int32_t v) { w_.Number(v); }
+  void Put(std::int64_t v) { w_.Number(v); }
+  void Put(std::uint64_t v) { w_.Number(v); }
+  void Put(std::uint16_t v) { w_.Number(v); }
+  void Put(std::uint8_t v) { w_.Number(v); }
+  void Put(bool v) { w_.Number(static_cast<std::uint8_t>(v)); }
+  void Put(Date d) { w_.Number(d.days); }
+  void Put(Timestamp t) { w_.Number(t.unix_ms); }
+  void Put(const Period& p) {
+    w_.Number(p.years);
+    w_.Number(p.months);
+    w_.Number(p.weeks);
+    w_.Number(p.days);
+  }
   template <Enumeration E>
   void Put(E e) {
     static_assert(sizeof(E) == 1, "persisted enums are one byte");
-    ar_(static_cast<std::uint8_t>(e));
+    w_.Number(static_cast<std::uint8_t>(e));
   }
   template <class X>
   void Put(const std::optional<X>& o) {
-    ar_(static_cast<std::uint8_t>(o.has_value()));
+    w_.Number(static_cast<std::uint8_t>(o.has_value()));
     if (o)
       Put(*o);
   }
   template <class X>
   void Put(const std::vector<X>& items) {
-    ar_(cereal::make_size_tag(static_cast<std::uint64_t>(items.size())));
+    w_.Count(items.size());
     for (const auto& x : items)
       Put(x);
   }
@@ -147,11 +218,13 @@ class Encoder {
     FieldWriter<R> writer{*this, record};
     R::Fields(writer);
   }
+  // A count written on its own, before items the caller writes (the event's attributes).
+  void PutCount(std::uint64_t n) { w_.Count(n); }
 
  private:
   template <class R>
   struct FieldWriter {
-    Encoder& e;
+    BasicEncoder& e;
     const R& record;
     template <class U, class M>
     void operator()(M U::*member, const FieldSpec&) {
@@ -159,18 +232,24 @@ class Encoder {
     }
   };
 
-  OutArchive& ar_;
+  Writer& w_;
 };
 
-// Reads an archive written by OutArchive straight from its bytes: what cereal's
-// PortableBinaryInputArchive reads, without a std::istream between (a virtual call per field,
-// and a stream to build per record). Throws CorruptRecord; a read past the end throws the
-// cereal::Exception that archive would have.
+using Encoder = BasicEncoder<CompactWriter>;
+using FixedEncoder = BasicEncoder<FixedWriter>;
+
+// Reads a record of either layout straight from its bytes (the fixed one without a std::istream
+// between: a virtual call per field, and a stream to build per record). Throws CorruptRecord; a
+// read past the end throws the cereal::Exception that cereal's reader would have.
 class Decoder {
  public:
-  // `bytes` starts with the archive's endianness byte: 1 little-endian, 0 big. cereal's reader
-  // would take any other value as big-endian and read the record swapped; this one refuses it.
-  explicit Decoder(std::string_view bytes) : in_(bytes) {
+  // In the fixed layout `bytes` starts with the archive's endianness byte: 1 little-endian, 0
+  // big. cereal's reader would take any other value as big-endian and read the record swapped;
+  // this one refuses it.
+  explicit Decoder(std::string_view bytes, Layout layout = Layout::kCompact)
+      : in_(bytes), compact_(layout == Layout::kCompact) {
+    if (compact_)
+      return;
     std::uint8_t little = 0;
     Read(&little, 1);
     if (little > 1)
@@ -181,8 +260,7 @@ class Decoder {
   std::size_t remaining() const { return in_.size(); }
 
   void Get(std::string* s) {
-    std::uint64_t size = 0;
-    Get(&size);
+    const std::uint64_t size = GetLength();
     if (size > remaining()) {
       throw CorruptRecord{
           fmt::format("string of {} bytes, but only {} left in the record", size, remaining())};
@@ -191,8 +269,14 @@ class Decoder {
     in_.remove_prefix(static_cast<std::size_t>(size));
   }
   template <class N>
-  requires std::is_arithmetic_v<N>
+  requires std::is_integral_v<N>
   void Get(N* v) {
+    if constexpr (sizeof(N) > 1) {
+      if (compact_) {
+        *v = GetVarintAs<N>();
+        return;
+      }
+    }
     Read(v, sizeof(N));
     if (swap_ && sizeof(N) > 1) {
       auto* bytes = reinterpret_cast<unsigned char*>(v);
@@ -252,8 +336,7 @@ class Decoder {
   }
 
   std::uint64_t GetCount() {
-    std::uint64_t count = 0;
-    Get(&count);
+    const std::uint64_t count = GetLength();
     // Every item takes at least one byte, so a count above what is left cannot be real.
     if (count > kMaxItems || count > remaining()) {
       throw CorruptRecord{fmt::format("count of {} items, with {} bytes left", count, remaining())};
@@ -272,6 +355,45 @@ class Decoder {
     }
   };
 
+  std::uint64_t GetLength() {
+    if (compact_)
+      return GetVarint();
+    std::uint64_t n = 0;
+    Get(&n);
+    return n;
+  }
+
+  std::uint64_t GetVarint() {
+    std::uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      std::uint8_t b = 0;
+      Read(&b, 1);
+      if (shift == 63 && b > 1)
+        throw CorruptRecord{"varint larger than 64 bits"};
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        if (b == 0 && shift > 0)
+          throw CorruptRecord{"varint not in its shortest form"};
+        return v;
+      }
+    }
+  }
+
+  template <class N>
+  N GetVarintAs() {
+    const std::uint64_t u = GetVarint();
+    if constexpr (std::is_signed_v<N>) {
+      const auto v = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+      if (v < std::numeric_limits<N>::min() || v > std::numeric_limits<N>::max())
+        throw CorruptRecord{fmt::format("{} does not fit in {} bytes", v, sizeof(N))};
+      return static_cast<N>(v);
+    } else {
+      if (u > std::numeric_limits<N>::max())
+        throw CorruptRecord{fmt::format("{} does not fit in {} bytes", u, sizeof(N))};
+      return static_cast<N>(u);
+    }
+  }
+
   void Read(void* to, std::size_t n) {
     if (n > in_.size()) {
       throw cereal::Exception(
@@ -282,24 +404,33 @@ class Decoder {
   }
 
   std::string_view in_;
+  bool compact_;
   bool swap_ = false;
 };
 
-// Appends the archive of `record` (no version byte: the caller frames it) to `out`.
+// Appends `record` in the compact layout (no version byte: the caller frames it) to `out`.
 template <Record R>
 void EncodeRecord(const R& record, std::string* out) {
-  WriteStream sink(out);
-  OutArchive ar(sink.stream());
-  Encoder e(ar);
-  e.Put(record);
+  CompactWriter w(out);
+  Encoder(w).Put(record);
 }
 
-// Decodes an archive written by EncodeRecord; every byte must be used. `what` names the record
-// in messages ("view of person 12").
+// Appends `record` in the fixed layout, as format 1 wrote it: for tests standing for old stores.
 template <Record R>
-Status DecodeRecord(std::string_view bytes, R* record, std::string_view what) {
+void EncodeFixedRecord(const R& record, std::string* out) {
+  WriteStream sink(out);
+  OutArchive ar(sink.stream());
+  FixedWriter w(ar);
+  FixedEncoder(w).Put(record);
+}
+
+// Decodes a record written by EncodeRecord (or, with Layout::kFixed, EncodeFixedRecord); every
+// byte must be used. `what` names the record in messages ("view of person 12").
+template <Record R>
+Status DecodeRecord(std::string_view bytes, R* record, std::string_view what,
+                    Layout layout = Layout::kCompact) {
   try {
-    Decoder d(bytes);
+    Decoder d(bytes, layout);
     d.Get(record);
     if (d.remaining() != 0)
       return Status::Corruption(fmt::format("{} has {} bytes after its end", what, d.remaining()));

@@ -1,10 +1,11 @@
 // The stored form of a person's ProjectionState (the `views` column family, docs/formats.md
 // "View record"):
 //
-//   value := projection_version:u8 archive      (events/record_codec.h, ProjectionState)
+//   value := projection_version:u8 record      (events/record_codec.h, compact, ProjectionState)
 //
 // kProjectionVersion is the version of the fold itself as much as of the layout: bump it when
 // either changes, and a data directory built by another version is rebuilt at start-up.
+// Version 2 is version 1's fold in the compact layout (version 1 was the fixed one).
 
 #ifndef THROUGHLINE_PROJECTIONS_PROJECTION_CODEC_H_
 #define THROUGHLINE_PROJECTIONS_PROJECTION_CODEC_H_
@@ -18,7 +19,7 @@
 
 namespace throughline::projections {
 
-inline constexpr std::uint8_t kProjectionVersion = 1;
+inline constexpr std::uint8_t kProjectionVersion = 2;
 
 std::string EncodeProjection(const ProjectionState& state);
 // NotSupported for another projection version (the views need a rebuild); Corruption when

@@ -1,9 +1,9 @@
 // Fuzzes the binary event decoder (events/event_codec.h), which reads every record the log
 // holds: a flipped bit on disk or a record from a future engine must give a Status, never a
 // crash, undefined behaviour or an allocation larger than the record. Of a record that decodes:
-//   - the event encodes back to the very same bytes (one encoding per event, so the hash chain
-//     and `verify` can compare bytes), when it was written little-endian as the engine writes;
-//     a big-endian record decodes to the same event once re-encoded;
+//   - a record of the format written now (2) encodes back to the very same bytes (one encoding
+//     per event: each varint in its shortest form); one of format 1 re-encodes, in format 2, to
+//     a record that decodes to the same event;
 //   - its upcast (DecodeEvent) and its JSON, as `throughline log` prints it, do not fail;
 //   - decoded into an Event that held the inputs before (each decoded there, whole or in part,
 //     as the rebuild reuses its Events), it is the same event as decoded afresh.
@@ -31,8 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(reused == *stored, events::EventToJson(reused));
 
   const std::string again = events::EncodeEvent(*stored);
-  const bool little_endian = record[1] == 1;
-  if (little_endian) {
+  if (static_cast<std::uint8_t>(record[0]) == events::kEventFormatVersion) {
     FUZZ_CHECK(again == record, events::EventToJson(*stored));
   } else {
     auto redecoded = events::DecodeStoredEvent(again);

@@ -58,15 +58,15 @@ log_records() {
     fi
     printf '%s' "01$(le 1700000000000 8)$(le "$n" 8)$(printf '%064d' 0)${topic}$(le 2 4)$(le "$n" 8)${conflicts}$(le $((${#event} / 2)) 4)${event}" |
       unhex >"$out/log_record.$n"
-  done <"$data/golden/event_records_v1.hex"
+  done < <(cat "$data"/golden/event_records_v*.hex)
 }
 
 case "$target" in
   envelope_parser) lines "$data"/*.ndjson ;;
-  event_codec) hex_lines "$data/golden/event_records_v1.hex" ;;
+  event_codec) for f in "$data"/golden/event_records_v*.hex; do hex_lines "$f"; done ;;
   hmpps_adapter) lines "$seeds/hmpps_messages.ndjson" ;;
   http_target) lines "$seeds/http_targets.txt" ;;
   log_record) log_records ;;
-  projection_codec) hex_lines "$data/golden/view_record_v1.hex" ;;
+  projection_codec) for f in "$data"/golden/view_record_v*.hex; do hex_lines "$f"; done ;;
   *) echo "seed_corpus.sh: no fuzz target $target" >&2; exit 2 ;;
 esac

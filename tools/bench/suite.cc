@@ -140,6 +140,16 @@ double QuantileBetween(const std::string& before, const std::string& after, std:
   return -1;
 }
 
+// What RocksDB's memtables and block cache hold in the engine (/metrics), each bounded by its
+// option: the part of its RSS that fills up to a configured size rather than with the log.
+std::uint64_t StoreCacheBytes(const std::string& address) {
+  const auto r = services::HttpGet(address, "/metrics");
+  if (r.status != 200)
+    return 0;
+  return MetricValue(r.body, R"(throughline_store_memory_bytes{of="memtables"})") +
+         MetricValue(r.body, R"(throughline_store_memory_bytes{of="block_cache"})");
+}
+
 // Messages the engine has dealt with: appended, skipped as duplicates, or dead letters.
 std::uint64_t Processed(const std::string& address) {
   const auto r = services::HttpGet(address, "/metrics");
@@ -592,7 +602,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   if (Status s = engine.Start(o, data, (*kafka)->bootstrap()); !s.ok())
     return s;
   std::optional<Clock::time_point> first;
-  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0;
+  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0, caches_half = 0, caches_end = 0;
   double engine_cpu_first = 0;
   MachineCpu machine_cpu_first;
   if (Status s = WaitProcessed(engine, n, "ingest", o.work_dir,
@@ -603,8 +613,10 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                                    engine_cpu_first = ProcessCpuSeconds(engine.process().pid());
                                    machine_cpu_first = MachineCpuSeconds();
                                  }
-                                 if (processed >= n / 2 && rss_half == 0)
+                                 if (processed >= n / 2 && rss_half == 0) {
                                    rss_half = engine.process().ResidentBytes();
+                                   caches_half = StoreCacheBytes(engine.address());
+                                 }
                                });
       !s.ok()) {
     return s;
@@ -624,6 +636,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     ingest_cpu += ", " + machine;
   }
   rss_end = engine.process().ResidentBytes();
+  caches_end = StoreCacheBytes(engine.address());
   const std::uint64_t rss_peak = engine.process().PeakResidentBytes();
   const std::string ingest_metrics = services::HttpGet(engine.address(), "/metrics").body;
 
@@ -940,12 +953,21 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   memory.workload = "memory: peak RSS during ingest";
   memory.figure = static_cast<double>(rss_peak) / (1 << 20);
   memory.unit = "MiB";
-  memory.target = "flat: end ≤ 1.25 × half way";
-  memory.pass =
-      rss_half > 0 && static_cast<double>(rss_end) <= 1.25 * static_cast<double>(rss_half);
-  memory.note = fmt::format("RSS {:.0f} MiB half way, {:.0f} MiB at the end",
-                            static_cast<double>(rss_half) / (1 << 20),
-                            static_cast<double>(rss_end) / (1 << 20));
+  // The issue's measure: RSS must not grow with the log beyond the configured caches. So what
+  // the memtables and block cache hold is taken off both readings: they fill up to their bounds
+  // over the ingest, later when the events are smaller, and that growth is not the log's.
+  memory.target = "flat beyond caches: end ≤ 1.25 × half way";
+  const auto own = [](std::uint64_t rss, std::uint64_t caches) {
+    return static_cast<double>(rss > caches ? rss - caches : 0);
+  };
+  const double own_half = own(rss_half, caches_half), own_end = own(rss_end, caches_end);
+  memory.pass = rss_half > 0 && own_half > 0 && own_end <= 1.25 * own_half;
+  memory.note = fmt::format(
+      "RSS {:.0f} MiB half way, {:.0f} MiB at the end; less RocksDB's memtables and block "
+      "cache ({:.0f} and {:.0f} MiB), {:.0f} and {:.0f} MiB: {:.2f} × half way",
+      static_cast<double>(rss_half) / (1 << 20), static_cast<double>(rss_end) / (1 << 20),
+      static_cast<double>(caches_half) / (1 << 20), static_cast<double>(caches_end) / (1 << 20),
+      own_half / (1 << 20), own_end / (1 << 20), own_half > 0 ? own_end / own_half : 0.0);
   run.rows.push_back(memory);
   if (growth) {
     // Flat in log size: the same engine with the log grown, against the rows above.

@@ -142,10 +142,11 @@ double QuantileBetween(const std::string& before, const std::string& after, std:
 
 // What RocksDB's memtables and block cache hold in the engine (/metrics), each bounded by its
 // option: the part of its RSS that fills up to a configured size rather than with the log.
-std::uint64_t StoreCacheBytes(const std::string& address) {
+// Nothing when /metrics did not answer.
+std::optional<std::uint64_t> StoreCacheBytes(const std::string& address) {
   const auto r = services::HttpGet(address, "/metrics");
   if (r.status != 200)
-    return 0;
+    return std::nullopt;
   return MetricValue(r.body, R"(throughline_store_memory_bytes{of="memtables"})") +
          MetricValue(r.body, R"(throughline_store_memory_bytes{of="block_cache"})");
 }
@@ -602,7 +603,8 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   if (Status s = engine.Start(o, data, (*kafka)->bootstrap()); !s.ok())
     return s;
   std::optional<Clock::time_point> first;
-  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0, caches_half = 0, caches_end = 0;
+  std::uint64_t at_first = 0, rss_half = 0, rss_end = 0;
+  std::optional<std::uint64_t> caches_half, caches_end;
   double engine_cpu_first = 0;
   MachineCpu machine_cpu_first;
   if (Status s = WaitProcessed(engine, n, "ingest", o.work_dir,
@@ -957,17 +959,22 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   // the memtables and block cache hold is taken off both readings: they fill up to their bounds
   // over the ingest, later when the events are smaller, and that growth is not the log's.
   memory.target = "flat beyond caches: end ≤ 1.25 × half way";
-  const auto own = [](std::uint64_t rss, std::uint64_t caches) {
-    return static_cast<double>(rss > caches ? rss - caches : 0);
+  // A reading of /metrics that failed leaves the row failing, not measured against RSS alone.
+  const auto own = [](std::uint64_t rss, std::optional<std::uint64_t> caches) {
+    return static_cast<double>(caches && rss > *caches ? rss - *caches : 0);
   };
   const double own_half = own(rss_half, caches_half), own_end = own(rss_end, caches_end);
-  memory.pass = rss_half > 0 && own_half > 0 && own_end <= 1.25 * own_half;
+  memory.pass = own_half > 0 && own_end > 0 && own_end <= 1.25 * own_half;
+  const auto mib = [](std::optional<std::uint64_t> bytes) {
+    return bytes ? fmt::format("{:.0f}", static_cast<double>(*bytes) / (1 << 20))
+                 : std::string("unknown");
+  };
   memory.note = fmt::format(
       "RSS {:.0f} MiB half way, {:.0f} MiB at the end; less RocksDB's memtables and block "
-      "cache ({:.0f} and {:.0f} MiB), {:.0f} and {:.0f} MiB: {:.2f} × half way",
+      "cache ({} and {} MiB), {:.0f} and {:.0f} MiB: {:.2f} × half way",
       static_cast<double>(rss_half) / (1 << 20), static_cast<double>(rss_end) / (1 << 20),
-      static_cast<double>(caches_half) / (1 << 20), static_cast<double>(caches_end) / (1 << 20),
-      own_half / (1 << 20), own_end / (1 << 20), own_half > 0 ? own_end / own_half : 0.0);
+      mib(caches_half), mib(caches_end), own_half / (1 << 20), own_end / (1 << 20),
+      own_half > 0 ? own_end / own_half : 0.0);
   run.rows.push_back(memory);
   if (growth) {
     // Flat in log size: the same engine with the log grown, against the rows above.

@@ -61,11 +61,16 @@ struct Owners {
   std::vector<std::uint32_t> of_sequence;  // 1 + the owner's index in `persons`; 0: none
 };
 
-// Runs `work(t)` on `threads` threads, and `report()` about once a second until they are done.
+// When the progress was last reported, and how often it is to be; kept across the phases.
+struct ReportTimer {
+  SteadyClock::time_point last;
+  SteadyClock::duration every;
+};
+
+// Runs `work(t)` on `threads` threads, and `report()` every `timer->every` until they are done.
 // Woken by the last thread to finish: a phase's end is not rounded up to a polling interval.
 template <typename Work, typename Report>
-void RunOnThreads(int threads, const Work& work, const Report& report,
-                  SteadyClock::time_point* last_report) {
+void RunOnThreads(int threads, const Work& work, const Report& report, ReportTimer* timer) {
   std::mutex mu;
   std::condition_variable all_done;
   int running = threads;
@@ -81,9 +86,8 @@ void RunOnThreads(int threads, const Work& work, const Report& report,
   }
   {
     std::unique_lock lock(mu);
-    while (!all_done.wait_until(lock, *last_report + std::chrono::seconds(1),
-                                [&] { return running == 0; })) {
-      *last_report = SteadyClock::now();
+    while (!all_done.wait_until(lock, timer->last + timer->every, [&] { return running == 0; })) {
+      timer->last = SteadyClock::now();
       lock.unlock();
       report();
       lock.lock();
@@ -99,7 +103,7 @@ void RunOnThreads(int threads, const Work& work, const Report& report,
 // twice the keys of the other and the phase took its time). Persons without an event in the
 // index are left out.
 Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& current, int threads,
-                  SteadyClock::time_point* last_report) {
+                  ReportTimer* timer) {
   Owners owners;
   owners.of_sequence.assign(store.state().next_sequence, 0);
   std::vector<std::uint32_t> counts(current.size(), 0);
@@ -145,7 +149,7 @@ Owners ReadOwners(const EventStore& store, const std::vector<std::uint64_t>& cur
           }
         }
       },
-      [] {}, last_report);
+      [] {}, timer);
   // Leave out the persons without events, and renumber the owners to match.
   std::vector<std::uint32_t> renumbered(current.size() + 1, 0);
   for (std::size_t i = 0; i < current.size(); ++i) {
@@ -378,14 +382,14 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
   // rebuild of 1M events).
   auto creating =
       std::async(std::launch::async, [store] { return store->CreateProjectionGeneration(); });
-  auto last_report = SteadyClock::now();
+  ReportTimer timer{SteadyClock::now(), options.report_every};
   // Seconds since `*from`, which moves on to now.
   auto lap = [](SteadyClock::time_point* from) {
     const auto at = SteadyClock::now();
     return std::chrono::duration<double>(at - std::exchange(*from, at)).count();
   };
   auto phase_start = started;
-  const Owners owners = ReadOwners(*store, CurrentPersons(*store), threads, &last_report);
+  const Owners owners = ReadOwners(*store, CurrentPersons(*store), threads, &timer);
   auto generation = creating.get();
   const double index_seconds = lap(&phase_start);
   if (!generation.ok())
@@ -451,7 +455,7 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
           if (Status s = ScanShareOfLog(*store, t, &grouped, &arenas[t], &events_read); !s.ok())
             fail(s);
         },
-        progress, &last_report);
+        progress, &timer);
     if (failed())
       break;
     for (std::size_t slot = 0; slot < pass.count; ++slot) {
@@ -528,7 +532,7 @@ Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOp
           if (Status s = tables.Finish(t); !s.ok())
             fail(s);
         },
-        progress, &last_report);
+        progress, &timer);
     fold_seconds += lap(&phase_start);
   }
   if (!error.ok())

@@ -12,6 +12,7 @@
 #ifndef THROUGHLINE_SERVICES_REBUILDER_H_
 #define THROUGHLINE_SERVICES_REBUILDER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 
@@ -44,8 +45,10 @@ struct RebuildOptions {
   // Records held in memory at once (about 400 bytes each): a log with more events than this
   // is scanned once for each share of its persons. Default: 2,000,000
   std::uint64_t events_per_pass = 2'000'000;
-  // Called about once a second, and once at the end.
+  // Called every `report_every` while scanning and folding, and once at the end. The engine's
+  // log takes a line a second; the command's bar is redrawn ten times a second.
   std::function<void(const RebuildProgress&)> progress;
+  std::chrono::milliseconds report_every{1000};
 };
 
 Status RebuildProjections(EventStore* store, const Clock& clock, const RebuildOptions& options,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -18,16 +19,44 @@ std::string Grouped(std::uint64_t n) {
   return out;
 }
 
+namespace {
+
+constexpr char kEverySetting[] = "THROUGHLINE_PROGRESS_SECONDS";
+
+std::optional<std::chrono::duration<double>> EveryFromEnvironment() {
+  const char* text = std::getenv(kEverySetting);
+  if (text == nullptr || *text == '\0')
+    return std::nullopt;
+  char* end = nullptr;
+  const double seconds = std::strtod(text, &end);
+  if (*end != '\0' || !(seconds >= 0) || seconds > 86400) {
+    fmt::print(stderr,
+               "{}: '{}' is not a number of seconds from 0 to 86400; progress lines keep their "
+               "default spacing (unset it, or set e.g. 60)\n",
+               kEverySetting, text);
+    return std::nullopt;
+  }
+  return std::chrono::duration<double>(seconds);
+}
+
+}  // namespace
+
 Progress::Progress(std::string_view unit)
-    : unit_(unit), terminal_(isatty(STDERR_FILENO) != 0), start_(Clock::now()), last_(start_) {}
+    : unit_(unit),
+      terminal_(isatty(STDERR_FILENO) != 0),
+      every_(EveryFromEnvironment()),
+      start_(Clock::now()),
+      last_(start_) {}
 
 void Progress::Update(double fraction, std::uint64_t count) {
   const auto now = Clock::now();
   // A file or CI log gets a line a second for the first ten seconds, so short work still shows
   // its rate, then one every ten.
-  const auto every = terminal_                                 ? std::chrono::milliseconds(100)
-                     : now - start_ < std::chrono::seconds(10) ? std::chrono::milliseconds(1000)
-                                                               : std::chrono::milliseconds(10000);
+  const std::chrono::duration<double> every = terminal_ ? std::chrono::milliseconds(100)
+                                              : every_  ? *every_
+                                              : now - start_ < std::chrono::seconds(10)
+                                                  ? std::chrono::milliseconds(1000)
+                                                  : std::chrono::milliseconds(10000);
   if (now - last_ < every)
     return;
   last_ = now;

@@ -1,11 +1,15 @@
 // Progress of long work on stderr (generation, import, rebuild, verify): a bar redrawn in place
 // on a terminal, a line every few seconds otherwise (a log file or CI), always with the rate.
+// THROUGHLINE_PROGRESS_SECONDS sets the seconds between those lines (as git's
+// GIT_PROGRESS_DELAY does its delay): a job's log can ask for fewer, a test for some from work
+// that ends within the first second.
 
 #ifndef THROUGHLINE_TOOLS_PROGRESS_H_
 #define THROUGHLINE_TOOLS_PROGRESS_H_
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +36,8 @@ class Progress {
   using Clock = std::chrono::steady_clock;
   std::string unit_;
   bool terminal_;
+  // From THROUGHLINE_PROGRESS_SECONDS; unset, a second apart for ten seconds, then ten.
+  std::optional<std::chrono::duration<double>> every_;
   Clock::time_point start_, last_;
   bool drawn_ = false;
 };

@@ -32,6 +32,8 @@ int Rebuild(const RebuildFlags& flags) {
   services::RebuildOptions options;
   options.threads = flags.threads;
   options.events_per_pass = flags.events_per_pass;
+  // As often as a terminal's bar is redrawn: Progress decides what is drawn.
+  options.report_every = std::chrono::milliseconds(100);
   options.progress = [&](const services::RebuildProgress& p) {
     // Gathering a record and folding it are about equal shares of the work.
     progress.Update(p.events_total > 0 ? static_cast<double>(p.events_read + p.events_done) /

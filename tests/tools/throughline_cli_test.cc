@@ -214,6 +214,13 @@ TEST_CASE("import, log and verify on a data directory", "[e2e]") {
     CHECK(out.find("verify: OK") != std::string::npos);
     CHECK(testing::Run(Binary() + " rebuild --data " + data + " --events-per-pass 0 2>&1", &out) !=
           0);
+    // A spacing of progress lines that is not a number is named, and the work goes on.
+    REQUIRE(testing::Run("THROUGHLINE_PROGRESS_SECONDS=soon " + Binary() + " rebuild --data " +
+                             data + " 2>&1",
+                         &out) == 0);
+    CHECK(out.find("THROUGHLINE_PROGRESS_SECONDS: 'soon' is not a number of seconds") !=
+          std::string::npos);
+    CHECK(out.find("rebuilt the views of") != std::string::npos);
   }
   SECTION("admin verify names a record with a flipped byte") {
     {

@@ -33,14 +33,12 @@
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <ostream>
-#include <streambuf>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
-#include <cereal/archives/portable_binary.hpp>
+#include <cereal/details/helpers.hpp>  // cereal::Exception, a fixed record's truncation
 #include <fmt/format.h>
 
 #include "events/calendar.h"
@@ -49,68 +47,9 @@
 
 namespace throughline::events::codec {
 
-using OutArchive = cereal::PortableBinaryOutputArchive;
-
 // No vector in a valid event has more items than this; a larger count is corruption, and is
 // caught before anything is allocated for it.
 constexpr std::uint64_t kMaxItems = 100'000;
-
-// Appends whatever is written to it to a std::string, without ostringstream's copies.
-class StringSink : public std::streambuf {
- public:
-  explicit StringSink(std::string* out = nullptr) : out_(out) {}
-  void Reset(std::string* out) { out_ = out; }
-
- protected:
-  int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof()))
-      out_->push_back(static_cast<char>(c));
-    return c;
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_->append(s, static_cast<std::size_t>(n));
-    return n;
-  }
-
- private:
-  std::string* out_;
-};
-
-// The stream an output archive is built on, one per thread, pointed at each record in turn.
-// Constructing a std::ostream copies the global locale (a reference count that every thread
-// shares) and looks up its facets, which cost more than a small record's encoding. A record
-// encoded while another is, on the same thread, gets a stream of its own.
-class WriteStream {
- public:
-  explicit WriteStream(std::string* out) : slot_(Take()) {
-    slot_.sink.Reset(out);
-    slot_.stream.clear();
-  }
-  ~WriteStream() { slot_.busy = false; }
-  WriteStream(const WriteStream&) = delete;
-  WriteStream& operator=(const WriteStream&) = delete;
-
-  std::ostream& stream() { return slot_.stream; }
-
- private:
-  struct Slot {
-    // Declared, not defaulted: clang cannot construct a nested class that has default member
-    // initializers (std::optional::emplace below) before the enclosing class is complete.
-    Slot() : stream(&sink) {}
-    StringSink sink;
-    std::ostream stream;
-    bool busy = false;
-  };
-  Slot& Take() {
-    static thread_local Slot shared;
-    Slot& slot = shared.busy ? own_.emplace() : shared;
-    slot.busy = true;
-    return slot;
-  }
-
-  std::optional<Slot> own_;  // before slot_: Take() may fill it
-  Slot& slot_;
-};
 
 // Thrown inside a decoder only, and turned into a Status at its boundary.
 struct CorruptRecord {
@@ -154,23 +93,6 @@ class CompactWriter {
   }
 
   std::string* out_;
-};
-
-// Writes the fixed layout: cereal's portable binary archive, whose constructor has written the
-// endianness byte. Nothing in the engine writes it any more; tests write it to stand for the
-// records of older stores.
-class FixedWriter {
- public:
-  explicit FixedWriter(OutArchive& ar) : ar_(ar) {}
-
-  template <class N>
-  requires std::is_integral_v<N>
-  void Number(N v) { ar_(v); }
-  void Count(std::uint64_t n) { ar_(cereal::make_size_tag(n)); }
-  void Bytes(std::string_view s) { ar_(cereal::binary_data(s.data(), s.size())); }
-
- private:
-  OutArchive& ar_;
 };
 
 template <class Writer>
@@ -236,7 +158,6 @@ class BasicEncoder {
 };
 
 using Encoder = BasicEncoder<CompactWriter>;
-using FixedEncoder = BasicEncoder<FixedWriter>;
 
 // Reads a record of either layout straight from its bytes (the fixed one without a std::istream
 // between: a virtual call per field, and a stream to build per record). Throws CorruptRecord; a
@@ -415,17 +336,9 @@ void EncodeRecord(const R& record, std::string* out) {
   Encoder(w).Put(record);
 }
 
-// Appends `record` in the fixed layout, as format 1 wrote it: for tests standing for old stores.
-template <Record R>
-void EncodeFixedRecord(const R& record, std::string* out) {
-  WriteStream sink(out);
-  OutArchive ar(sink.stream());
-  FixedWriter w(ar);
-  FixedEncoder(w).Put(record);
-}
-
-// Decodes a record written by EncodeRecord (or, with Layout::kFixed, EncodeFixedRecord); every
-// byte must be used. `what` names the record in messages ("view of person 12").
+// Decodes a record written by EncodeRecord (or, with Layout::kFixed, as format 1 wrote it:
+// tests/events/fixed_layout.h); every byte must be used. `what` names the record in messages ("view
+// of person 12").
 template <Record R>
 Status DecodeRecord(std::string_view bytes, R* record, std::string_view what,
                     Layout layout = Layout::kCompact) {

@@ -35,11 +35,13 @@ int Rebuild(const RebuildFlags& flags) {
   // As often as a terminal's bar is redrawn: Progress decides what is drawn.
   options.report_every = std::chrono::milliseconds(100);
   options.progress = [&](const services::RebuildProgress& p) {
-    // Gathering a record and folding it are about equal shares of the work.
-    progress.Update(p.events_total > 0 ? static_cast<double>(p.events_read + p.events_done) /
-                                             (2.0 * p.events_total)
-                                       : 1.0,
-                    p.events_done);
+    // Gathering a record and folding it are about equal shares of the work, so the count is the
+    // events' worth done, half for each: it moves while the log is scanned, before any event is
+    // folded, and at the end its rate is the summary's.
+    const std::uint64_t worth = (p.events_read + p.events_done) / 2;
+    progress.Update(
+        p.events_total > 0 ? static_cast<double>(worth) / static_cast<double>(p.events_total) : 1.0,
+        worth);
   };
   services::RebuildProgress result;
   Status s = services::RebuildProjections(store->get(), clock, options, &result);

@@ -14,6 +14,7 @@
 #include "projections/projection_codec.h"
 #include "services/log_record.h"
 #include "services/store_keys.h"
+#include "tests/events/fixed_layout.h"
 #include "tests/services/store_fixture.h"
 
 namespace throughline::services {

@@ -337,8 +337,8 @@ void EncodeRecord(const R& record, std::string* out) {
 }
 
 // Decodes a record written by EncodeRecord (or, with Layout::kFixed, as format 1 wrote it:
-// tests/events/fixed_layout.h); every byte must be used. `what` names the record in messages ("view
-// of person 12").
+// tests/events/fixed_layout.h); every byte must be used. `what` names the record in messages
+// ("view of person 12").
 template <Record R>
 Status DecodeRecord(std::string_view bytes, R* record, std::string_view what,
                     Layout layout = Layout::kCompact) {

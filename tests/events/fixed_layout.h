@@ -38,11 +38,13 @@ class FixedWriter {
 using FixedEncoder = BasicEncoder<FixedWriter>;
 
 // Appends `record` in the fixed layout, as format 1 wrote it: for tests standing for old stores.
+// `options` can ask for the bytes a big-endian writer would have written.
 template <Record R>
-void EncodeFixedRecord(const R& record, std::string* out) {
+void EncodeFixedRecord(const R& record, std::string* out,
+                       OutArchive::Options options = OutArchive::Options::Default()) {
   std::ostringstream stream;
   {
-    OutArchive ar(stream);
+    OutArchive ar(stream, options);
     FixedWriter w(ar);
     FixedEncoder(w).Put(record);
   }

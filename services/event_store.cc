@@ -254,6 +254,7 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
                              FamilyOptions(FamilyOfName(name), cache, options.write_buffer_bytes));
   }
   store->cache_ = cache;
+  store->record_cache_ = std::make_unique<RecordCache>(options.record_cache_bytes);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

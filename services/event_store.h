@@ -33,6 +33,7 @@
 #include "events/status.h"
 #include "services/log_record.h"
 #include "services/person_record.h"
+#include "services/record_cache.h"
 #include "services/sorted_entries.h"
 #include "services/store_listener.h"
 
@@ -44,6 +45,9 @@ struct StoreOptions {
   bool sync = true;
   // Shared block cache for reads of every column family. Default: 256 MiB
   std::size_t block_cache_bytes = std::size_t{256} << 20;
+  // Log records held in memory for the reads that come back to them (record_cache.h): the
+  // refolds of persons with a late event. 0: none. Default: 64 MiB
+  std::size_t record_cache_bytes = std::size_t{64} << 20;
   // Memtable budget across all column families. Default: 256 MiB
   std::size_t write_buffer_bytes = std::size_t{256} << 20;
   // Write-ahead log size that forces memtables to flush; bounds the log replayed after a
@@ -115,6 +119,8 @@ class EventStore {
   OpenMode mode() const { return mode_; }
 
   rocksdb::DB* db() const { return db_.get(); }
+  // Landed log records, for StoreView's reads and the writer's landed batches.
+  RecordCache& record_cache() const { return *record_cache_; }
   rocksdb::ColumnFamilyHandle* family(Family f) const {
     const auto i = static_cast<std::size_t>(f);
     return i < families_.size() ? families_[i] : projection_[i - families_.size()].load();
@@ -189,6 +195,7 @@ class EventStore {
   std::shared_ptr<StoreListener> listener_;
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
+  std::unique_ptr<RecordCache> record_cache_;
   std::mutex handles_mu_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;       // every handle opened, for closing
   std::array<rocksdb::ColumnFamilyHandle*, 8> families_{};  // the fixed families

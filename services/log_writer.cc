@@ -137,6 +137,14 @@ Status LogWriter::FinishWrite() {
     return in_flight_status_;
   }
   store_->set_state(written->state);
+  // The batch's records are the likeliest to be read again soon: a person's next late event
+  // refolds them.
+  RecordCache& cache = store_->record_cache();
+  for (const BatchEntry& entry :
+       written->overlay->WithPrefix(store_->family(Family::kLog)->GetID(), rocksdb::Slice())) {
+    if (auto sequence = DecodeU64Key(entry.key.ToStringView()); sequence && !entry.remove)
+      cache.Insert(*sequence, entry.value.ToStringView());
+  }
   for (const auto& effect : written->when_landed)
     effect();
   written->when_landed.clear();

@@ -171,6 +171,7 @@ StoreMemory StoreMemoryUse(const EventStore& store) {
   store.db()->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &use.memtables);
   // One cache shared by every family: any family's figure is the whole.
   store.db()->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &use.block_cache);
+  use.record_cache = store.record_cache().bytes();
   return use;
 }
 

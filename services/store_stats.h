@@ -43,12 +43,13 @@ StoreStats CollectStoreStats(const EventStore& store,
 
 void WriteStoreStatsJson(const StoreStats& stats, events::JsonWriter* w);
 
-// What RocksDB holds in memory now, each bounded by its StoreOptions: the memtables of every
-// family (write_buffer_bytes) and the shared block cache (block_cache_bytes). The engine's own
-// memory is its RSS less these.
+// What the store holds in memory now, each bounded by its StoreOptions: RocksDB's memtables of
+// every family (write_buffer_bytes) and its shared block cache (block_cache_bytes), and the
+// record cache (record_cache_bytes). The engine's own memory is its RSS less these.
 struct StoreMemory {
   std::uint64_t memtables = 0;
   std::uint64_t block_cache = 0;
+  std::uint64_t record_cache = 0;
 };
 StoreMemory StoreMemoryUse(const EventStore& store);
 

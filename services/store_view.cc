@@ -79,24 +79,50 @@ Result<LogRecord> StoreView::ReadRecord(std::uint64_t sequence) const {
 
 Result<std::vector<LogRecord>> StoreView::ReadRecords(
     const std::vector<std::uint64_t>& sequences) const {
+  // From the record cache where it holds them, never for a record of the batch in flight (it
+  // has not landed); the rest in one MultiGet, and those it read from the store kept.
+  RecordCache& cache = store_->record_cache();
+  const std::uint32_t log_id = store_->family(Family::kLog)->GetID();
+  std::vector<std::optional<LogRecord>> found(sequences.size());
+  std::vector<std::size_t> asked;
   std::vector<std::string> keys;
-  keys.reserve(sequences.size());
-  for (std::uint64_t sequence : sequences)
-    keys.push_back(U64Key(sequence));
+  std::vector<bool> asked_landed;
+  std::string value;
+  for (std::size_t i = 0; i < sequences.size(); ++i) {
+    std::string key = U64Key(sequences[i]);
+    rocksdb::Slice in_flight;
+    const bool landed =
+        !overlay_ || overlay_->Get(log_id, key, &in_flight) == BatchOverlay::Found::kAbsent;
+    if (landed && cache.Lookup(sequences[i], &value)) {
+      auto record = DecodeLogRecord(sequences[i], value);
+      if (!record.ok())
+        return record.status();
+      found[i] = std::move(*record);
+      continue;
+    }
+    asked.push_back(i);
+    keys.push_back(std::move(key));
+    asked_landed.push_back(landed);
+  }
   auto values = MultiGet(Family::kLog, keys);
   if (!values.ok())
     return values.status();
-  std::vector<LogRecord> records;
-  records.reserve(sequences.size());
-  for (std::size_t i = 0; i < sequences.size(); ++i) {
-    const auto& value = (*values)[i];
-    if (!value)
-      return Status::NotFound(fmt::format("no log record {}", sequences[i]));
-    auto record = DecodeLogRecord(sequences[i], *value);
+  for (std::size_t k = 0; k < asked.size(); ++k) {
+    const std::uint64_t sequence = sequences[asked[k]];
+    const auto& stored = (*values)[k];
+    if (!stored)
+      return Status::NotFound(fmt::format("no log record {}", sequence));
+    auto record = DecodeLogRecord(sequence, *stored);
     if (!record.ok())
       return record.status();
-    records.push_back(std::move(*record));
+    if (asked_landed[k])
+      cache.Insert(sequence, *stored);
+    found[asked[k]] = std::move(*record);
   }
+  std::vector<LogRecord> records;
+  records.reserve(sequences.size());
+  for (auto& record : found)
+    records.push_back(std::move(*record));
   return records;
 }
 

@@ -38,6 +38,7 @@ struct ServeFlags {
   bool sync = true;
   std::size_t block_cache_mb = services::StoreOptions{}.block_cache_bytes >> 20;
   std::size_t write_buffer_mb = services::StoreOptions{}.write_buffer_bytes >> 20;
+  std::size_t record_cache_mb = services::StoreOptions{}.record_cache_bytes >> 20;
   std::string log_level = "info";
   services::HttpServerOptions http;
   bool no_http = false;
@@ -81,12 +82,21 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  engine.store()->state().next_sequence - 1);
   const auto memory = services::StoreMemoryUse(*engine.store());
   fmt::format_to(std::back_inserter(out),
-                 "# HELP throughline_store_memory_bytes What RocksDB holds in memory, each bounded "
-                 "by its option (--write-buffer-mb, --block-cache-mb)\n"
+                 "# HELP throughline_store_memory_bytes What the store holds in memory, each "
+                 "bounded by its option (--write-buffer-mb, --block-cache-mb, --record-cache-mb)\n"
                  "# TYPE throughline_store_memory_bytes gauge\n"
                  "throughline_store_memory_bytes{{of=\"memtables\"}} {}\n"
-                 "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n",
-                 memory.memtables, memory.block_cache);
+                 "throughline_store_memory_bytes{{of=\"block_cache\"}} {}\n"
+                 "throughline_store_memory_bytes{{of=\"record_cache\"}} {}\n",
+                 memory.memtables, memory.block_cache, memory.record_cache);
+  const services::RecordCache& records = engine.store()->record_cache();
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP throughline_record_cache_reads_total Log records looked up in the record "
+                 "cache (--record-cache-mb), by whether it held them\n"
+                 "# TYPE throughline_record_cache_reads_total counter\n"
+                 "throughline_record_cache_reads_total{{result=\"hit\"}} {}\n"
+                 "throughline_record_cache_reads_total{{result=\"miss\"}} {}\n",
+                 records.hits(), records.misses());
   fmt::format_to(std::back_inserter(out),
                  "# HELP throughline_store_write_stall_seconds_total How long RocksDB held the "
                  "engine's writes back (slowed or stopped) while flushes or compactions caught "
@@ -123,6 +133,7 @@ int Serve(const ServeFlags& flags) {
   options.store.sync = flags.sync;
   options.store.block_cache_bytes = flags.block_cache_mb << 20;
   options.store.write_buffer_bytes = flags.write_buffer_mb << 20;
+  options.store.record_cache_bytes = flags.record_cache_mb << 20;
   options.topics = flags.topics;
   options.hmpps_topics.clear();
   for (const auto& topic : flags.hmpps_topics) {
@@ -275,6 +286,10 @@ void AddServeCommand(CLI::App& app) {
                   "and holds more to replay after a crash")
       ->capture_default_str()
       ->check(CLI::Range(16, 1 << 20));
+  cmd->add_option("--record-cache-mb", flags->record_cache_mb,
+                  "Log records held for the refolds of persons with a late event (MiB); 0: none")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--subscription-window", flags->http.subscription_window,
                   "Newest records held in memory for WebSocket subscribers (docs/api.md)")
       ->capture_default_str()

@@ -42,11 +42,15 @@ TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
       const std::string note(row.at("note").as_string());
       CHECK(note.find("µs of CPU an event") != std::string::npos);
       CHECK(note.find("% busy") != std::string::npos);
+      // The refolds' reads, counted by the record cache and read from /metrics.
+      CHECK(note.find("the record cache answered") != std::string::npos);
     }
-    // The memory row reads RocksDB's caches from the engine's /metrics, at both points.
+    // The memory row reads RocksDB's caches and the record cache from the engine's /metrics,
+    // at both points.
     if (workload == "memory: peak RSS during ingest") {
       const std::string note(row.at("note").as_string());
-      CHECK(note.find("less RocksDB's memtables and block cache (") != std::string::npos);
+      CHECK(note.find("less RocksDB's memtables and block cache and the record cache (") !=
+            std::string::npos);
       CHECK(note.find("unknown") == std::string::npos);
       CHECK(note.find(" × half way") != std::string::npos);
     }

@@ -133,7 +133,8 @@ TEST_CASE(
                                log);
 
   // The engine's RSS each second while wrk runs, and its own part: less RocksDB's memtables and
-  // block cache, which fill up to their configured sizes (--write-buffer-mb, --block-cache-mb).
+  // block cache and the record cache, which fill up to their configured sizes
+  // (--write-buffer-mb, --block-cache-mb, --record-cache-mb).
   std::vector<double> rss_mib, own_mib;
   std::atomic<bool> sampling{true};
   std::thread sampler([&] {
@@ -142,11 +143,13 @@ TEST_CASE(
           testing::Metric(address, R"(throughline_store_memory_bytes\{of="memtables"\})");
       const double block_cache =
           testing::Metric(address, R"(throughline_store_memory_bytes\{of="block_cache"\})");
+      const double record_cache =
+          testing::Metric(address, R"(throughline_store_memory_bytes\{of="record_cache"\})");
       const double rss = static_cast<double>(engine.ResidentBytes());
       rss_mib.push_back(rss / (1 << 20));
       // A second whose /metrics did not answer (-1) has no own figure, rather than a wrong one.
-      if (memtables >= 0 && block_cache >= 0)
-        own_mib.push_back((rss - memtables - block_cache) / (1 << 20));
+      if (memtables >= 0 && block_cache >= 0 && record_cache >= 0)
+        own_mib.push_back((rss - memtables - block_cache - record_cache) / (1 << 20));
       std::this_thread::sleep_for(1s);
     }
   });

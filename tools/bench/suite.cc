@@ -106,6 +106,18 @@ std::string WriteStallsBetween(const std::string& before, const std::string& aft
                      MetricSeconds(after, kName) - MetricSeconds(before, kName));
 }
 
+// For the ingest row's note: the share of the refolds' record reads the record cache answered.
+std::string RecordCacheHits(const std::string& metrics) {
+  const double hits = static_cast<double>(
+      MetricValue(metrics, R"(throughline_record_cache_reads_total{result="hit"})"));
+  const double misses = static_cast<double>(
+      MetricValue(metrics, R"(throughline_record_cache_reads_total{result="miss"})"));
+  if (hits + misses == 0)
+    return "";
+  return fmt::format("; the record cache answered {:.0f}% of {:.0f} record reads",
+                     100 * hits / (hits + misses), hits + misses);
+}
+
 // The q-quantile, in ms, of what the engine's histogram `name` (/metrics, in seconds) recorded
 // between two readings of /metrics: the upper bound of the bucket it falls in. -1 when nothing
 // was recorded.
@@ -140,15 +152,17 @@ double QuantileBetween(const std::string& before, const std::string& after, std:
   return -1;
 }
 
-// What RocksDB's memtables and block cache hold in the engine (/metrics), each bounded by its
-// option: the part of its RSS that fills up to a configured size rather than with the log.
+// What RocksDB's memtables and block cache and the record cache hold in the engine (/metrics),
+// each bounded by its option: the part of its RSS that fills up to a configured size rather
+// than with the log.
 // Nothing when /metrics did not answer.
 std::optional<std::uint64_t> StoreCacheBytes(const std::string& address) {
   const auto r = services::HttpGet(address, "/metrics");
   if (r.status != 200)
     return std::nullopt;
   return MetricValue(r.body, R"(throughline_store_memory_bytes{of="memtables"})") +
-         MetricValue(r.body, R"(throughline_store_memory_bytes{of="block_cache"})");
+         MetricValue(r.body, R"(throughline_store_memory_bytes{of="block_cache"})") +
+         MetricValue(r.body, R"(throughline_store_memory_bytes{of="record_cache"})");
 }
 
 // Messages the engine has dealt with: appended, skipped as duplicates, or dead letters.
@@ -871,7 +885,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                   *raw_consume, *raw_append),
       "≥ 50% of raw, ≥ 50,000/s", ingest >= 0.5 * raw_ingest && ingest >= 50'000));
   run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds) + ingest_cpu +
-                         WriteStallsBetween("", ingest_metrics);
+                         WriteStallsBetween("", ingest_metrics) + RecordCacheHits(ingest_metrics);
   run.rows.push_back(RateRow("rebuild of every view", rebuild, raw_scan,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
                              rebuild >= 0.5 * raw_scan));
@@ -956,8 +970,9 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   memory.figure = static_cast<double>(rss_peak) / (1 << 20);
   memory.unit = "MiB";
   // The issue's measure: RSS must not grow with the log beyond the configured caches. So what
-  // the memtables and block cache hold is taken off both readings: they fill up to their bounds
-  // over the ingest, later when the events are smaller, and that growth is not the log's.
+  // the memtables, block cache and record cache hold is taken off both readings: they fill up to
+  // their bounds over the ingest, later when the events are smaller, and that growth is not the
+  // log's.
   memory.target = "flat beyond caches: end ≤ 1.25 × half way";
   // A reading of /metrics that failed leaves the row failing, not measured against RSS alone.
   const auto own = [](std::uint64_t rss, std::optional<std::uint64_t> caches) {
@@ -971,7 +986,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   };
   memory.note = fmt::format(
       "RSS {:.0f} MiB half way, {:.0f} MiB at the end; less RocksDB's memtables and block "
-      "cache ({} and {} MiB), {:.0f} and {:.0f} MiB: {:.2f} × half way",
+      "cache and the record cache ({} and {} MiB), {:.0f} and {:.0f} MiB: {:.2f} × half way",
       static_cast<double>(rss_half) / (1 << 20), static_cast<double>(rss_end) / (1 << 20),
       mib(caches_half), mib(caches_end), own_half / (1 << 20), own_end / (1 << 20),
       own_half > 0 ? own_end / own_half : 0.0);

@@ -41,10 +41,10 @@ void RecordCache::Insert(std::uint64_t sequence, std::string_view value) {
   Slot& slot = SlotOf(sequence);
   if (slot.sequence == sequence)
     return;  // the same bytes: a record never changes once landed
-  // A value that fits the slot's buffer goes into it; a larger one gets a buffer of its size.
-  const bool reuse = value.size() <= slot.value.capacity();
+  // Each record in a buffer of its own size, so that the bytes counted are the bytes held: a
+  // slot's buffer reused would keep the largest record it ever held.
   const std::size_t before = HeapBytes(slot.value);
-  const std::size_t after = reuse ? before : HeapBytesFor(value.size());
+  const std::size_t after = HeapBytesFor(value.size());
   if (after > before) {
     std::size_t held = bytes_.load(std::memory_order_relaxed);
     do {
@@ -52,12 +52,10 @@ void RecordCache::Insert(std::uint64_t sequence, std::string_view value) {
         return;
     } while (
         !bytes_.compare_exchange_weak(held, held + (after - before), std::memory_order_relaxed));
-  }
-  if (reuse) {
-    slot.value.assign(value);
   } else {
-    slot.value = std::string(value);
+    bytes_.fetch_sub(before - after, std::memory_order_relaxed);
   }
+  slot.value = std::string(value);
   slot.sequence = sequence;
 }
 

@@ -11,10 +11,10 @@
 // sequences.
 //
 // Direct-mapped: record s lives in slot s mod the number of slots, so the slots hold the most
-// recent records of the log, one each, with those read back from further off in between. An
-// LRU list and hash map cost more to keep up, one cache miss after another for each of the
-// 5,000 records a batch lands, than they saved (stop 35). Thread-safe: the writer's thread and
-// the projector's helper read at once, on striped locks.
+// recent records of the log, one each, with those read back from further off in between; an
+// insert is one slot's copy. An LRU list and hash map cost more to keep up, one cache miss
+// after another for each of the 5,000 records a batch lands, than they saved (stop 35).
+// Thread-safe: the writer's thread and the projector's helper read at once, on striped locks.
 
 #ifndef THROUGHLINE_SERVICES_RECORD_CACHE_H_
 #define THROUGHLINE_SERVICES_RECORD_CACHE_H_
@@ -40,7 +40,7 @@ class RecordCache {
   // The stored bytes of record `sequence` into `value` (its buffer reused); false when not held.
   bool Lookup(std::uint64_t sequence, std::string* value);
   // Holds a copy of the stored bytes of a record that has landed, in place of the slot's last.
-  // Not held when it would take the cache past its capacity.
+  // Not held when it would take the cache past its capacity (the slot keeps its last).
   void Insert(std::uint64_t sequence, std::string_view value);
 
   std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }

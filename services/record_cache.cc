@@ -16,10 +16,6 @@ RecordCache::RecordCache(std::size_t capacity_bytes)
   bytes_ = slots_.size() * sizeof(Slot);
 }
 
-std::size_t RecordCache::HeapBytes(const std::string& value) {
-  return HeapBytesFor(value.capacity());
-}
-
 bool RecordCache::Lookup(std::uint64_t sequence, std::string* value) {
   if (slots_.empty())
     return false;
@@ -43,7 +39,7 @@ void RecordCache::Insert(std::uint64_t sequence, std::string_view value) {
     return;  // the same bytes: a record never changes once landed
   // Each record in a buffer of its own size, so that the bytes counted are the bytes held: a
   // slot's buffer reused would keep the largest record it ever held.
-  const std::size_t before = HeapBytes(slot.value);
+  const std::size_t before = HeapBytesFor(slot.value.capacity());
   const std::size_t after = HeapBytesFor(value.size());
   if (after > before) {
     std::size_t held = bytes_.load(std::memory_order_relaxed);

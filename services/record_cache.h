@@ -60,8 +60,6 @@ class RecordCache {
 
   Slot& SlotOf(std::uint64_t sequence) { return slots_[sequence % slots_.size()]; }
   std::mutex& LockOf(std::uint64_t sequence) { return locks_[sequence % slots_.size() % kLocks]; }
-  // What a value's allocation costs the budget (none while it fits in the string itself).
-  static std::size_t HeapBytes(const std::string& value);
 
   const std::size_t capacity_;
   std::vector<Slot> slots_;

@@ -79,45 +79,52 @@ Result<LogRecord> StoreView::ReadRecord(std::uint64_t sequence) const {
 
 Result<std::vector<LogRecord>> StoreView::ReadRecords(
     const std::vector<std::uint64_t>& sequences) const {
-  // From the record cache where it holds them, never for a record of the batch in flight (it
-  // has not landed); the rest in one MultiGet, and those it read from the store kept.
+  // The batch in flight's own records from it (not landed: never kept); the others from the
+  // record cache where it holds them, the rest in one MultiGet of the store, and kept.
   RecordCache& cache = store_->record_cache();
   const std::uint32_t log_id = store_->family(Family::kLog)->GetID();
   std::vector<std::optional<LogRecord>> found(sequences.size());
+  auto decode = [&](std::size_t i, std::string_view value) {
+    auto record = DecodeLogRecord(sequences[i], value);
+    if (record.ok())
+      found[i] = std::move(*record);
+    return record.status();
+  };
   std::vector<std::size_t> asked;
   std::vector<std::string> keys;
-  std::vector<bool> asked_landed;
   std::string value;
   for (std::size_t i = 0; i < sequences.size(); ++i) {
     std::string key = U64Key(sequences[i]);
     rocksdb::Slice in_flight;
-    const bool landed =
-        !overlay_ || overlay_->Get(log_id, key, &in_flight) == BatchOverlay::Found::kAbsent;
-    if (landed && cache.Lookup(sequences[i], &value)) {
-      auto record = DecodeLogRecord(sequences[i], value);
-      if (!record.ok())
-        return record.status();
-      found[i] = std::move(*record);
+    switch (overlay_ ? overlay_->Get(log_id, key, &in_flight) : BatchOverlay::Found::kAbsent) {
+      case BatchOverlay::Found::kPut:
+        if (Status s = decode(i, in_flight.ToStringView()); !s.ok())
+          return s;
+        continue;
+      case BatchOverlay::Found::kDeleted:
+        return Status::NotFound(fmt::format("no log record {}", sequences[i]));
+      case BatchOverlay::Found::kAbsent:
+        break;
+    }
+    if (cache.Lookup(sequences[i], &value)) {
+      if (Status s = decode(i, value); !s.ok())
+        return s;
       continue;
     }
     asked.push_back(i);
     keys.push_back(std::move(key));
-    asked_landed.push_back(landed);
   }
-  auto values = MultiGet(Family::kLog, keys);
-  if (!values.ok())
-    return values.status();
+  // The store alone: the overlay has none of these.
+  auto stored = StoreView(*store_).MultiGet(Family::kLog, keys);
+  if (!stored.ok())
+    return stored.status();
   for (std::size_t k = 0; k < asked.size(); ++k) {
-    const std::uint64_t sequence = sequences[asked[k]];
-    const auto& stored = (*values)[k];
-    if (!stored)
-      return Status::NotFound(fmt::format("no log record {}", sequence));
-    auto record = DecodeLogRecord(sequence, *stored);
-    if (!record.ok())
-      return record.status();
-    if (asked_landed[k])
-      cache.Insert(sequence, *stored);
-    found[asked[k]] = std::move(*record);
+    const std::optional<std::string>& landed = (*stored)[k];
+    if (!landed)
+      return Status::NotFound(fmt::format("no log record {}", sequences[asked[k]]));
+    if (Status s = decode(asked[k], *landed); !s.ok())
+      return s;
+    cache.Insert(sequences[asked[k]], *landed);
   }
   std::vector<LogRecord> records;
   records.reserve(sequences.size());

@@ -4,6 +4,7 @@
 #include <array>
 #include <filesystem>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
@@ -199,6 +200,20 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
         fmt::format("no Throughline data in {}: check --data (expected {}/db)", dir, dir));
   }
 
+  // The caches and memtables fill up to their sizes as the engine runs (the record cache's
+  // slots at once): sizes beyond the machine's memory would end in the kernel's OOM killer.
+  const std::uint64_t machine = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                                static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  const std::uint64_t configured = std::uint64_t{options.block_cache_bytes} +
+                                   options.write_buffer_bytes + options.record_cache_bytes;
+  if (machine > 0 && configured > machine) {
+    return Status::InvalidArgument(fmt::format(
+        "the store's memory (block cache {} MiB, memtables {} MiB, record cache {} MiB) is more "
+        "than this machine's {} MiB: lower --block-cache-mb, --write-buffer-mb or "
+        "--record-cache-mb",
+        options.block_cache_bytes >> 20, options.write_buffer_bytes >> 20,
+        options.record_cache_bytes >> 20, machine >> 20));
+  }
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = mode == OpenMode::kReadWrite;

@@ -153,5 +153,17 @@ TEST_CASE("Only landed records are kept: not those of a batch in flight, nor of 
   CHECK((*log)->projector().metrics().refolds == refolds);
 }
 
+TEST_CASE("A store whose caches would outgrow the machine's memory is refused, naming the options",
+          "[integration]") {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.record_cache_bytes = std::size_t{1} << 50;  // a petabyte
+  auto store = EventStore::Open(dir.path(), options);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().IsInvalidArgument());
+  CHECK_THAT(store.status().message(), Catch::Contains("record cache 1073741824 MiB") &&
+                                           Catch::Contains("lower --block-cache-mb"));
+}
+
 }  // namespace
 }  // namespace throughline::services

@@ -235,8 +235,14 @@ void Engine::WriterLoop() {
       RaiseDueAlerts();
     // With a batch in flight, whatever is queued is prepared at once, and the one in flight is
     // told of as soon as it lands.
+    const auto wait_started = std::chrono::steady_clock::now();
     auto taken =
         queue_.Take(std::chrono::milliseconds(in_flight ? 0 : 100), options_.write_batch_messages);
+    if (!in_flight) {
+      metrics_.writer_waiting_us += std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - wait_started)
+                                        .count();
+    }
     if (!taken) {
       if (in_flight) {
         if (!land())

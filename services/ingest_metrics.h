@@ -26,6 +26,9 @@ struct IngestMetrics {
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> write_errors{0};
   std::atomic<std::uint64_t> pauses{0};  // times the consumer paused for the writer
+  // How long the writer waited for messages with nothing of its own to write: when the input,
+  // not the writer, is the bound (Kafka, or the consumer paused and slow to fetch again).
+  std::atomic<std::uint64_t> writer_waiting_us{0};
   std::atomic<std::uint64_t> last_sequence{0};
   std::atomic<bool> assigned{false};  // holds at least one partition
   // Where a message's time goes before subscribers can see it: from its Kafka timestamp to

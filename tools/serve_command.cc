@@ -64,6 +64,14 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
           m.gaps.load());
   counter("throughline_write_errors_total", "Batches that failed to write (and were retried)",
           m.write_errors.load());
+  counter("throughline_ingest_pauses_total",
+          "Times the consumer paused its partitions for the writer to catch up", m.pauses.load());
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP throughline_writer_waiting_seconds_total How long the writer waited for "
+                 "messages with nothing of its own to write\n"
+                 "# TYPE throughline_writer_waiting_seconds_total counter\n"
+                 "throughline_writer_waiting_seconds_total {:.3f}\n",
+                 static_cast<double>(m.writer_waiting_us.load()) / 1e6);
   counter("throughline_views_refolded_total", "Persons folded afresh", p.refolds.load());
   counter("throughline_views_applied_total", "Persons updated incrementally", p.incremental.load());
   counter("throughline_batches_shared_total", "Batches whose persons were folded on two threads",

@@ -106,6 +106,16 @@ std::string WriteStallsBetween(const std::string& before, const std::string& aft
                      MetricSeconds(after, kName) - MetricSeconds(before, kName));
 }
 
+// For the ingest row's note: whether the input, not the writer, was the bound for a while.
+std::string WriterWaitingBetween(const std::string& before, const std::string& after) {
+  constexpr std::string_view kWaiting = "throughline_writer_waiting_seconds_total";
+  constexpr std::string_view kPauses = "throughline_ingest_pauses_total";
+  return fmt::format(
+      "; the writer waited for messages {:.2f} s, the consumer paused for it {} times",
+      MetricSeconds(after, kWaiting) - MetricSeconds(before, kWaiting),
+      MetricValue(after, kPauses) - MetricValue(before, kPauses));
+}
+
 // For the ingest row's note: the share of the refolds' record reads the record cache answered.
 std::string RecordCacheHits(const std::string& metrics) {
   const double hits = static_cast<double>(
@@ -621,6 +631,7 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   std::optional<std::uint64_t> caches_half, caches_end;
   double engine_cpu_first = 0;
   MachineCpu machine_cpu_first;
+  std::string metrics_first;
   if (Status s = WaitProcessed(engine, n, "ingest", o.work_dir,
                                [&](std::uint64_t processed) {
                                  if (processed > 0 && !first) {
@@ -628,6 +639,8 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                                    at_first = processed;
                                    engine_cpu_first = ProcessCpuSeconds(engine.process().pid());
                                    machine_cpu_first = MachineCpuSeconds();
+                                   metrics_first =
+                                       services::HttpGet(engine.address(), "/metrics").body;
                                  }
                                  if (processed >= n / 2 && rss_half == 0) {
                                    rss_half = engine.process().ResidentBytes();
@@ -885,7 +898,8 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
                   *raw_consume, *raw_append),
       "≥ 50% of raw, ≥ 50,000/s", ingest >= 0.5 * raw_ingest && ingest >= 50'000));
   run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds) + ingest_cpu +
-                         WriteStallsBetween("", ingest_metrics) + RecordCacheHits(ingest_metrics);
+                         WriteStallsBetween("", ingest_metrics) + RecordCacheHits(ingest_metrics) +
+                         WriterWaitingBetween(metrics_first, ingest_metrics);
   run.rows.push_back(RateRow("rebuild of every view", rebuild, raw_scan,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
                              rebuild >= 0.5 * raw_scan));

@@ -53,6 +53,13 @@ bool IngestQueue::idle() const {
   return queue_.empty() && taken_.empty();
 }
 
+bool IngestQueue::WaitBytesAtMost(std::size_t bytes, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return changed_.wait_for(lock, timeout, [&] {
+    return closed_ || queued_bytes_ + taken_bytes_ <= bytes;
+  }) && !closed_;
+}
+
 bool IngestQueue::WaitDrained(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return changed_.wait_for(lock, timeout, [&] {

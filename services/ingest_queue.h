@@ -34,6 +34,9 @@ class IngestQueue {
   // Nothing is queued and the writer is not writing: a batch pushed now is taken at once.
   bool idle() const;
 
+  // Waits until bytes() is at most `bytes`; false on timeout or Close().
+  bool WaitBytesAtMost(std::size_t bytes, std::chrono::milliseconds timeout);
+
   // Waits until nothing is queued or being written; false on timeout or Close().
   bool WaitDrained(std::chrono::milliseconds timeout);
 

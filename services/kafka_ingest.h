@@ -12,9 +12,11 @@
 // they were read) the loss is passed to the writer as an OffsetGap, recorded and logged, and
 // consuming carries on from the earliest offset still there. Never silent.
 //
-// Memory: when the queue holds more than max_queued_bytes, or the writer cannot write (a full
-// disk), the partitions are paused (polling goes on, so the group membership holds), and
-// resumed once the writer writes and the queue is below half of it.
+// Memory: when the queue holds more than max_queued_bytes, the consumer waits for the writer,
+// not polling (librdkafka's prefetching is bounded too), for up to a second. When the writer
+// cannot write (a full disk), or is still behind after that, the partitions are paused (polling
+// goes on, so the group membership holds), and resumed once the writer writes and the queue is
+// below half of it.
 
 #ifndef THROUGHLINE_SERVICES_KAFKA_INGEST_H_
 #define THROUGHLINE_SERVICES_KAFKA_INGEST_H_
@@ -59,8 +61,12 @@ struct IngestOptions {
   // How long a batch gathers while the writer is busy before it is queued anyway (an idle
   // writer is handed it at once). Default: 5 ms
   int batch_wait_ms = 5;
-  // Bytes waiting for the writer above which the partitions pause. Default: 64 MiB
+  // Bytes waiting for the writer above which the consumer waits for it. Default: 64 MiB
   std::size_t max_queued_bytes = std::size_t{64} << 20;
+  // How long the consumer waits, not polling, for the writer to bring the queue below
+  // max_queued_bytes before it pauses its partitions: longer than a batch takes to write, far
+  // shorter than max.poll.interval.ms. Default: 1 s
+  std::chrono::milliseconds writer_catch_up{1000};
 };
 
 class KafkaIngest {

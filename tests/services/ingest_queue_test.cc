@@ -73,5 +73,38 @@ TEST_CASE("The ingest queue: batches merged up to a size, producers held back, c
   }
 }
 
+TEST_CASE("The ingest queue: waiting for the writer to bring the bytes down", "[unit]") {
+  IngestQueue queue;
+  queue.Push(Batch(3));  // 300 bytes
+  queue.Push(Batch(2));  // 200
+  SECTION("at most the bytes asked already: no wait") {
+    CHECK(queue.WaitBytesAtMost(500, milliseconds(0)));
+  }
+  SECTION("more, and no one takes: false after the timeout") {
+    CHECK_FALSE(queue.WaitBytesAtMost(250, milliseconds(20)));
+  }
+  SECTION("taken is still counted until written: true once the writer is done with it") {
+    std::atomic<int> waited{-1};
+    std::thread consumer([&] { waited = queue.WaitBytesAtMost(250, milliseconds(5000)) ? 1 : 0; });
+    auto taken = queue.Take(milliseconds(0), 3);
+    REQUIRE(taken);
+    CHECK(taken->messages.size() == 3);
+    std::this_thread::sleep_for(milliseconds(50));
+    CHECK(waited == -1);  // the 300 bytes taken are being written: still 500
+    queue.Done();
+    consumer.join();
+    CHECK(waited == 1);
+    CHECK(queue.bytes() == 200);
+  }
+  SECTION("closing wakes it with false") {
+    std::atomic<int> waited{-1};
+    std::thread consumer([&] { waited = queue.WaitBytesAtMost(0, milliseconds(5000)) ? 1 : 0; });
+    std::this_thread::sleep_for(milliseconds(20));
+    queue.Close();
+    consumer.join();
+    CHECK(waited == 0);
+  }
+}
+
 }  // namespace
 }  // namespace throughline::services

@@ -269,5 +269,70 @@ TEST_CASE("A message goes to an idle writer at once, not after the batch's wait"
   CHECK((*engine)->store()->state().next_sequence == events.size() + 1);
 }
 
+// A writer slower than the consumer: each batch waits `delay_ms` before it is written.
+class SlowWriter final : public BatchHook {
+ public:
+  explicit SlowWriter(int delay_ms) : delay_ms_(delay_ms) {}
+  Status OnBatch(const std::vector<AppendedEvent>&, const std::set<std::uint64_t>&, BatchReader&,
+                 rocksdb::WriteBatch*, WhenLanded*) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    return Status::OK();
+  }
+
+ private:
+  int delay_ms_;
+};
+
+TEST_CASE(
+    "A writer behind the consumer holds it back without a pause, one still behind after "
+    "writer_catch_up has the partitions paused, and nothing is lost either way",
+    "[integration]") {
+  auto kafka = EmbeddedKafka::Start();
+  REQUIRE(kafka.ok());
+  REQUIRE((*kafka)->CreateTopic("justice.events", 6).ok());
+  const auto events = testing::SyntheticEvents(800, 200, 40, 7);
+  PublishOptions publish;
+  publish.connection.bootstrap = (*kafka)->bootstrap();
+  auto publisher = EventPublisher::Open(publish);
+  REQUIRE(publisher.ok());
+  for (const auto& event : events)
+    REQUIRE((*publisher)->Publish(event).ok());
+  REQUIRE((*publisher)->Flush().ok());
+
+  // The queue holds a few dozen messages, far fewer than are waiting in Kafka: the consumer is
+  // held back at once, and for as long as the 800 take to write.
+  auto run = [&](int writer_delay_ms, std::chrono::milliseconds writer_catch_up) {
+    testing::TempDir dir;
+    SystemClock clock;
+    SlowWriter slow(writer_delay_ms);
+    EngineOptions options;
+    options.data_dir = dir.path();
+    options.kafka.bootstrap = (*kafka)->bootstrap();
+    options.ingest.assign_all = true;
+    options.ingest.batch_messages = 50;
+    options.ingest.max_queued_bytes = 64 << 10;
+    options.ingest.writer_catch_up = writer_catch_up;
+    options.write_batch_messages = 100;
+    options.hooks = {&slow};
+    auto engine = Engine::Start(options, &clock);
+    REQUIRE(engine.ok());
+    WaitFor([&] { return (*engine)->metrics().appended >= events.size(); }, 120s,
+            "every event to be written");
+    const std::uint64_t pauses = (*engine)->metrics().pauses;
+    CHECK((*engine)->store()->state().next_sequence == events.size() + 1);
+    const VerifyReport report = VerifyStore(*(*engine)->store());
+    INFO(fmt::format("{}", fmt::join(report.problems, "\n")));
+    CHECK(report.ok());
+    CHECK(report.records == events.size());
+    return pauses;
+  };
+  SECTION("a batch written well within writer_catch_up: never paused") {
+    CHECK(run(10, std::chrono::milliseconds(10'000)) == 0);
+  }
+  SECTION("each batch slower than writer_catch_up: paused, resumed, and every event written") {
+    CHECK(run(300, std::chrono::milliseconds(50)) > 0);
+  }
+}
+
 }  // namespace
 }  // namespace throughline::services

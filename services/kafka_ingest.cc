@@ -235,15 +235,21 @@ void KafkaIngest::Run() {
     // up to 5 ms to every live event's delivery, for batches the writer merges anyway.
     if (full || old || (!batch_.messages.empty() && queue_->idle()))
       FlushBatch();
-    // The writer behind: wait for it, not polling, for as long as a batch takes to write.
-    // librdkafka's prefetching is bounded (queued.max.messages.kbytes) and goes on meanwhile.
-    // Pausing instead dropped what it had prefetched, and a resumed partition took about 0.9 s
-    // to fetch again, while the writer waited for messages (a second of the bench's 24).
-    if (!paused_ && !queue_->stalled() && queue_->bytes() > options_.max_queued_bytes)
-      queue_->WaitBytesAtMost(options_.max_queued_bytes, options_.writer_catch_up);
-    // Still behind, or unable to write (a full disk): pause, and poll on for the group's sake.
-    if (!paused_ && (queue_->stalled() || queue_->bytes() > options_.max_queued_bytes))
-      SetPaused(true);
+    if (!paused_) {
+      bool behind = queue_->bytes() > options_.max_queued_bytes;
+      // The writer behind: wait for it, not polling, for as long as a batch takes to write.
+      // librdkafka goes on prefetching up to its own bound (queued.max.messages.kbytes).
+      // Pausing instead dropped what it had prefetched, and a resumed partition took about
+      // 0.9 s to fetch again, while the writer waited for messages (up to a second of the
+      // bench's 24).
+      if (behind && !queue_->stalled()) {
+        queue_->WaitBytesAtMost(options_.max_queued_bytes, options_.writer_catch_up);
+        behind = queue_->bytes() > options_.max_queued_bytes;
+      }
+      // Still behind, or unable to write (a full disk): pause, and poll on for the group's sake.
+      if (behind || queue_->stalled())
+        SetPaused(true);
+    }
     if (Clock::now() - last_lag_update_ > std::chrono::seconds(1))
       UpdateLag();
   }

@@ -13,7 +13,7 @@
 // consuming carries on from the earliest offset still there. Never silent.
 //
 // Memory: when the queue holds more than max_queued_bytes, the consumer waits for the writer,
-// not polling (librdkafka's prefetching is bounded too), for up to a second. When the writer
+// not polling (librdkafka's prefetching is bounded too), for up to writer_catch_up. When the writer
 // cannot write (a full disk), or is still behind after that, the partitions are paused (polling
 // goes on, so the group membership holds), and resumed once the writer writes and the queue is
 // below half of it.

@@ -15,6 +15,7 @@
 #include "services/projection_reader.h"
 #include "services/rebuilder.h"
 #include "services/store_keys.h"
+#include "tests/log_lines.h"
 #include "tests/services/store_fixture.h"
 
 namespace throughline::services {
@@ -338,6 +339,33 @@ TEST_CASE("Time-based alerts wait for the engine's clock", "[integration]") {
     CHECK(ReadAlerts(f.store(), "probation", since, 100).size() == 1);
   }
   f.ExpectVerified();
+}
+
+TEST_CASE("A batch's raised alerts are logged one line each up to 20, then counted in one",
+          "[integration]") {
+  testing::LogLines log;
+  StoreFixture f;
+  const auto recalls = [](int first, int n) {
+    std::vector<std::string> events;
+    for (int i = first; i < first + n; ++i) {
+      events.push_back(Event(fmt::format("x{}", i), "licence.recalled", "2019-04-20T10:00:00Z",
+                             R"("kind":"standard","reason":"Failed to reside")",
+                             fmt::format(R"({{"noms":"A{:04d}BC"}})", i)));
+    }
+    return events;
+  };
+  const auto& metrics = f.log().projector().metrics();
+  f.Append(recalls(1, 3));
+  CHECK(log.Count("alert.raised") == 3);
+  CHECK(log.Count("alerts.raised") == 0);
+
+  f.Append(recalls(100, 25));
+  CHECK(log.Count("alert.raised") == 3 + 20);
+  REQUIRE(log.Count("alerts.raised") == 1);
+  CHECK(log.Text().find("alerts.raised count=25 ") != std::string::npos);
+  // Every one is stored and counted, logged or not.
+  CHECK(metrics.alerts_raised == 28);
+  CHECK(ReadAlerts(f.store(), "", events::Timestamp{0}, 100).size() == 28);
 }
 
 TEST_CASE("Cohorts move with the person: roll, IOM, releases, licence", "[integration]") {

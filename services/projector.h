@@ -92,9 +92,12 @@ void WriteProjection(const ProjectionTarget& target, std::uint64_t person,
                      const std::optional<projections::ProjectionState>& now_state,
                      events::Timestamp now, rocksdb::WriteBatch* batch);
 
+struct PersonChange;  // one person's part of a batch (projector.cc)
+
 class Projector final : public BatchHook {
  public:
-  Projector(EventStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+  Projector(EventStore* store, const Clock* clock);
+  ~Projector() override;
 
   Status OnBatch(const std::vector<AppendedEvent>& appended,
                  const std::set<std::uint64_t>& persons_touched, BatchReader& reader,
@@ -121,6 +124,7 @@ class Projector final : public BatchHook {
   bool keep_changes_ = false;
   std::optional<std::vector<LogChange>> kept_;
   std::unique_ptr<HelperThread> helper_;  // started by the first batch large enough to share
+  std::vector<PersonChange> changes_;     // the batch's, in OnBatch only
 };
 
 }  // namespace throughline::services

@@ -54,6 +54,10 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
     fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help,
                    name, name, v);
   };
+  auto seconds_counter = [&](std::string_view name, std::string_view help, double seconds) {
+    fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} counter\n{} {:.3f}\n", name,
+                   help, name, name, seconds);
+  };
   counter("throughline_events_appended_total", "Events appended to the log", m.appended.load());
   counter("throughline_duplicates_total", "Redeliveries skipped", m.duplicates.load());
   counter("throughline_dead_letters_total", "Messages rejected to the dead-letter topic",
@@ -66,12 +70,9 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
           m.write_errors.load());
   counter("throughline_ingest_pauses_total",
           "Times the consumer paused its partitions for the writer to catch up", m.pauses.load());
-  fmt::format_to(std::back_inserter(out),
-                 "# HELP throughline_writer_waiting_seconds_total How long the writer waited for "
-                 "messages with nothing of its own to write\n"
-                 "# TYPE throughline_writer_waiting_seconds_total counter\n"
-                 "throughline_writer_waiting_seconds_total {:.3f}\n",
-                 static_cast<double>(m.writer_waiting_us.load()) / 1e6);
+  seconds_counter("throughline_writer_waiting_seconds_total",
+                  "How long the writer waited for messages with nothing of its own to write",
+                  static_cast<double>(m.writer_waiting_us.load()) / 1e6);
   counter("throughline_views_refolded_total", "Persons folded afresh", p.refolds.load());
   counter("throughline_views_applied_total", "Persons updated incrementally", p.incremental.load());
   counter("throughline_batches_shared_total", "Batches whose persons were folded on two threads",
@@ -105,13 +106,10 @@ std::string Metrics(const services::Engine& engine, const services::HttpServer* 
                  "throughline_record_cache_reads_total{{result=\"hit\"}} {}\n"
                  "throughline_record_cache_reads_total{{result=\"miss\"}} {}\n",
                  records.hits(), records.misses());
-  fmt::format_to(std::back_inserter(out),
-                 "# HELP throughline_store_write_stall_seconds_total How long RocksDB held the "
-                 "engine's writes back (slowed or stopped) while flushes or compactions caught "
-                 "up, to the millisecond\n"
-                 "# TYPE throughline_store_write_stall_seconds_total counter\n"
-                 "throughline_store_write_stall_seconds_total {:.3f}\n",
-                 services::WriteStallSeconds(*engine.store()));
+  seconds_counter("throughline_store_write_stall_seconds_total",
+                  "How long RocksDB held the engine's writes back (slowed or stopped) while "
+                  "flushes or compactions caught up, to the millisecond",
+                  services::WriteStallSeconds(*engine.store()));
   m.kafka_delay.WritePrometheus("throughline_ingest_kafka_delay_seconds",
                                 "From a message's Kafka timestamp to the consumer taking it (ms "
                                 "resolution; includes the producer's clock offset)",

@@ -44,6 +44,9 @@ TEST_CASE("bench --quick: every workload runs and reports", "[bench-smoke]") {
       CHECK(note.find("% busy") != std::string::npos);
       // The refolds' reads, counted by the record cache and read from /metrics.
       CHECK(note.find("the record cache answered") != std::string::npos);
+      // The raw append measured on both sides of the engine's phases, with its own CPU.
+      CHECK(note.find("before the ingest and ") != std::string::npos);
+      CHECK(note.find("µs of CPU a record") != std::string::npos);
     }
     // The memory row reads RocksDB's caches and the record cache from the engine's /metrics,
     // at both points.

@@ -7,13 +7,19 @@
 #include <set>
 #include <simdjson.h>
 #include <thread>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>
 
+#include "events/envelope_parser.h"
+#include "events/event_codec.h"
+#include "services/clock.h"
 #include "services/event_publisher.h"
 #include "services/kafka_client.h"
+#include "services/log_record.h"
 #include "services/store_keys.h"
+#include "tools/bench/cpu_time.h"
 
 namespace throughline::bench {
 
@@ -49,32 +55,66 @@ Result<services::KafkaHandle> ConsumerFromStart(const std::string& bootstrap,
 
 }  // namespace
 
-Result<double> RawAppend(const std::vector<std::string>& records, const std::string& dir,
-                         std::size_t batch, bool sync) {
+std::vector<RawRecord> RawRecordsOf(const std::vector<std::string>& json, const std::string& topic,
+                                    int partitions) {
+  std::vector<RawRecord> records;
+  records.reserve(json.size());
+  events::EnvelopeParser parser;
+  const events::Timestamp now = services::SystemClock().Now();
+  services::LogRecord record;
+  record.appended_at = now;
+  record.previous_hash.fill(0xA5);
+  record.origin.topic = topic;
+  for (const auto& text : json) {
+    auto parsed = parser.Parse(text);
+    if (!parsed.ok())
+      continue;
+    const events::Event& event = parsed.event;
+    const std::uint64_t sequence = records.size() + 1;
+    const auto identifiers = event.person.identifiers();
+    record.person =
+        1 +
+        (identifiers.empty() ? sequence : std::hash<std::string>{}(identifiers[0].value)) % 100'003;
+    record.origin.partition = static_cast<std::int32_t>(sequence % partitions);
+    record.origin.offset = static_cast<std::int64_t>(sequence / partitions);
+    record.event = events::EncodeEvent(event);
+    records.push_back({services::EncodeLogRecord(record),
+                       services::PersonEventKey(record.person, event.time, sequence),
+                       services::IdempotencyKey(event.source, event.id)});
+  }
+  return records;
+}
+
+Result<RawAppendResult> RawAppend(const std::vector<RawRecord>& records, const std::string& dir,
+                                  std::size_t batch, bool sync) {
   services::StoreOptions options;
   options.sync = sync;
   auto store = services::EventStore::Open(dir, options);
   if (!store.ok())
     return store.status();
+  auto* log = (*store)->family(services::Family::kLog);
+  auto* index = (*store)->family(services::Family::kPersonEvents);
+  auto* idempotency = (*store)->family(services::Family::kIdempotency);
+  const double cpu_before = ProcessCpuSeconds(getpid());
   const auto start = Clock::now();
   rocksdb::WriteBatch wb;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const std::uint64_t seq = i + 1;
-    wb.Put((*store)->family(services::Family::kLog), services::U64Key(seq), records[i]);
-    // The two random-order keys, as the writer makes them: the person's index (person ids
-    // spread as a region's would) and the idempotency key (source and id).
-    wb.Put((*store)->family(services::Family::kPersonEvents),
-           services::PersonEventKey((seq * 2654435761u) % 100003, events::Timestamp{0}, seq), "");
-    wb.Put((*store)->family(services::Family::kIdempotency),
-           services::IdempotencyKey("bench/raw", fmt::format("{:016x}", seq * 0x9E3779B97F4A7C15)),
-           services::U64Key(seq));
+    const std::uint64_t sequence = i + 1;
+    wb.Put(log, services::U64Key(sequence), records[i].log_value);
+    wb.Put(index, records[i].person_event_key, "");
+    wb.Put(idempotency, records[i].idempotency_key, services::Fixed64Value(sequence));
     if (wb.Count() >= 3 * batch || i + 1 == records.size()) {
       if (Status s = (*store)->Write(&wb); !s.ok())
         return s;
       wb.Clear();
     }
   }
-  return static_cast<double>(records.size()) / Seconds(start);
+  const double seconds = Seconds(start);
+  const double cpu = ProcessCpuSeconds(getpid()) - cpu_before;
+  if (records.empty())
+    return RawAppendResult{};
+  return RawAppendResult{static_cast<double>(records.size()) / seconds,
+                         1e6 * cpu / static_cast<double>(records.size())};
 }
 
 Result<double> RawConsume(const std::string& bootstrap, const std::string& topic,

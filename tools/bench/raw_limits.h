@@ -14,11 +14,34 @@
 
 namespace throughline::bench {
 
-// Appends `records` (encoded events) to a fresh store in `dir`, as the writer would with
-// nothing else to do: batches of `batch` records of three keys each (the log, the person
-// index, the idempotency index), synced per batch when `sync`. Records per second.
-Result<double> RawAppend(const std::vector<std::string>& records, const std::string& dir,
-                         std::size_t batch, bool sync);
+// One event as the writer stores it, made before the clock starts: its log record (header
+// and event, docs/formats.md), and the keys of the person index and the idempotency index
+// that the writer adds beside it.
+struct RawRecord {
+  std::string log_value;
+  std::string person_event_key;
+  std::string idempotency_key;
+};
+
+// The events of `json` that parse, as RawRecords: each record's header as the writer fills it
+// for a message of `topic` (its partition and offset, the append time, a previous hash of the
+// same length), its person a number from its strongest identifier, so that a person's index
+// entries sort together as the engine's do.
+std::vector<RawRecord> RawRecordsOf(const std::vector<std::string>& json, const std::string& topic,
+                                    int partitions);
+
+struct RawAppendResult {
+  double per_second = 0;
+  // The bench process's CPU (user and system, every thread: RocksDB's flushes included) for
+  // each record, in µs.
+  double cpu_us_per_record = 0;
+};
+
+// Appends `records` to a fresh store in `dir`, as the writer would with nothing else to do:
+// WriteBatches of `batch` records of three keys each (the log, the person index, the
+// idempotency index), synced per batch when `sync`.
+Result<RawAppendResult> RawAppend(const std::vector<RawRecord>& records, const std::string& dir,
+                                  std::size_t batch, bool sync);
 
 // Consumes `count` messages of `topic` from the beginning with librdkafka, doing nothing with
 // them. Messages per second.

@@ -18,12 +18,11 @@
 
 #include <fmt/format.h>
 
-#include "events/envelope_parser.h"
-#include "events/event_codec.h"
 #include "projections/projection_codec.h"
 #include "services/child_process.h"
 #include "services/clock.h"
 #include "services/embedded_kafka.h"
+#include "services/engine.h"
 #include "services/event_publisher.h"
 #include "services/event_store.h"
 #include "services/http_client.h"
@@ -568,18 +567,21 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
     return live.status();
   const std::uint64_t n = messages->json.size();
 
-  // Raw append of the same events, encoded as the log stores them.
-  say("raw limit: RocksDB appending the same events in batches of 1,000, synced");
-  std::vector<std::string> records;
-  {
-    events::EnvelopeParser parser;
-    for (const auto& json : messages->json) {
-      auto parsed = parser.Parse(json);
-      if (parsed.ok())
-        records.push_back(events::EncodeEvent(parsed.event));
-    }
-  }
-  auto raw_append = RawAppend(records, o.work_dir + "/raw-append", 1000, true);
+  // Raw append of the same events, as the log stores them, in WriteBatches as large as the
+  // engine's (its writer takes up to that many messages a batch, and during the ingest its
+  // queue is full). Measured again once the engine's phases are over, and the mean taken: the
+  // machine's speed moves from one quarter hour to the next, and the ingest lies between.
+  const std::size_t raw_batch = services::EngineOptions{}.write_batch_messages;
+  say(
+      fmt::format("raw limit: RocksDB appending the same events as the log stores them, in synced "
+                  "batches of {} (the engine's largest)",
+                  raw_batch));
+  const std::vector<RawRecord> records = RawRecordsOf(messages->json, kTopic, o.partitions);
+  auto raw_append_dir = [&] {
+    std::filesystem::remove_all(o.work_dir + "/raw-append", ec);
+    return o.work_dir + "/raw-append";
+  };
+  auto raw_append = RawAppend(records, raw_append_dir(), raw_batch, true);
   if (!raw_append.ok())
     return raw_append.status();
   std::filesystem::remove_all(o.work_dir + "/raw-append", ec);
@@ -847,6 +849,12 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   if (Status s = engine.Stop(); !s.ok())
     return s;
 
+  say("raw limit again: RocksDB appending the same events, as before the ingest");
+  auto raw_append_after = RawAppend(records, raw_append_dir(), raw_batch, true);
+  if (!raw_append_after.ok())
+    return raw_append_after.status();
+  std::filesystem::remove_all(o.work_dir + "/raw-append", ec);
+
   say("rebuild: every view from the log; raw limit: a scan of the log");
   double raw_scan = 0, rebuild = 0, settled = 0, raw_index_scan = 0;
   std::uint64_t log_records = 0, warm_up_read = 0, index_records = 0;
@@ -891,15 +899,22 @@ Result<BenchRun> RunSuite(const SuiteOptions& o,
   }
 
   // The table.
-  const double raw_ingest = std::min(*raw_append, *raw_consume);
+  const double raw_append_mean = (raw_append->per_second + raw_append_after->per_second) / 2;
+  const double raw_ingest = std::min(raw_append_mean, *raw_consume);
   run.rows.push_back(RateRow(
       "ingest, end to end", ingest, raw_ingest,
       fmt::format("min(librdkafka consume {:.0f}/s, RocksDB batched synced append {:.0f}/s)",
-                  *raw_consume, *raw_append),
+                  *raw_consume, raw_append_mean),
       "≥ 50% of raw, ≥ 50,000/s", ingest >= 0.5 * raw_ingest && ingest >= 50'000));
-  run.rows.back().note = fmt::format("{} messages in {:.1f} s", n, ingest_seconds) + ingest_cpu +
-                         WriteStallsBetween("", ingest_metrics) + RecordCacheHits(ingest_metrics) +
-                         WriterWaitingBetween(metrics_first, ingest_metrics);
+  run.rows.back().note =
+      fmt::format("{} messages in {:.1f} s", n, ingest_seconds) + ingest_cpu +
+      fmt::format(
+          "; the raw append {:.0f}/s before the ingest and {:.0f}/s after the engine's phases "
+          "(the mean is the limit), {:.1f} and {:.1f} µs of CPU a record",
+          raw_append->per_second, raw_append_after->per_second, raw_append->cpu_us_per_record,
+          raw_append_after->cpu_us_per_record) +
+      WriteStallsBetween("", ingest_metrics) + RecordCacheHits(ingest_metrics) +
+      WriterWaitingBetween(metrics_first, ingest_metrics);
   run.rows.push_back(RateRow("rebuild of every view", rebuild, raw_scan,
                              "RocksDB scan of the log's keys and values", "≥ 50% of raw",
                              rebuild >= 0.5 * raw_scan));

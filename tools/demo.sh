@@ -7,7 +7,9 @@
 #   tools/demo.sh --once     run, show, and stop (for scripts)
 #
 # THROUGHLINE_DEMO_DATA (default demo-data) and THROUGHLINE_DEMO_PERSONS (default 20000) change
-# where and how much.
+# where and how much, THROUGHLINE_DEMO_PORT (default 8080; 0 takes a free one) the API's port,
+# THROUGHLINE_BUILD_DIR (default build) the build it uses: one already configured is built as it
+# is, so the demo neither changes nor rebuilds a tree configured otherwise (tests/tools/demo_test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,12 +17,15 @@ once=false
 [ "${1:-}" = "--once" ] && once=true
 
 bash tools/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target throughline
+build=${THROUGHLINE_BUILD_DIR:-build}
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" -j2 --target throughline
 
 data=${THROUGHLINE_DEMO_DATA:-demo-data}
 persons=${THROUGHLINE_DEMO_PERSONS:-20000}
-tl=build/throughline
+tl=$build/throughline
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 show_person() {
   local who=$1 ref=$2

@@ -1,6 +1,7 @@
 #include "services/store_stats.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 
@@ -26,6 +27,24 @@ void Scan(const EventStore& store, Family family, F f) {
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(read, handle));
   for (it->SeekToFirst(); it->Valid(); it->Next())
     f(it->key().ToStringView(), it->value().ToStringView());
+}
+
+// Every file under `dir`: the table files, and the write-ahead log, which holds all of a store
+// whose memtables have not been flushed yet. A file a compaction removes while it is read is
+// skipped.
+std::uint64_t DirectoryBytes(const std::string& dir) {
+  std::uint64_t bytes = 0;
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code size_error;
+    if (it->is_regular_file(size_error)) {
+      const std::uintmax_t size = it->file_size(size_error);
+      if (!size_error)
+        bytes += size;
+    }
+  }
+  return bytes;
 }
 
 }  // namespace
@@ -103,16 +122,7 @@ StoreStats CollectStoreStats(const EventStore& store,
   });
   s.offsets = store.StoredOffsets();
   Scan(store, Family::kAudit, [&](std::string_view, std::string_view) { ++s.audit_records; });
-  for (Family f : {Family::kMeta, Family::kLog, Family::kPersonEvents, Family::kIdempotency,
-                   Family::kIdentity, Family::kPersons, Family::kDeadLetters, Family::kAudit,
-                   Family::kViews, Family::kCohorts, Family::kAlerts}) {
-    std::uint64_t bytes = 0;
-    auto* handle = store.family(f);
-    if (handle != nullptr &&
-        store.db()->GetIntProperty(handle, rocksdb::DB::Properties::kTotalSstFilesSize, &bytes)) {
-      s.disk_bytes += bytes;
-    }
-  }
+  s.disk_bytes = DirectoryBytes(store.db()->GetName());
   if (progress)
     progress(s.events, total);
   return s;

@@ -31,7 +31,7 @@ struct StoreStats {
   std::uint64_t dead_letters_published = 0;
   std::uint64_t gaps = 0;  // offset ranges lost before they were read
   std::uint64_t audit_records = 0;
-  std::uint64_t disk_bytes = 0;  // SST files, all column families
+  std::uint64_t disk_bytes = 0;  // the store's directory: table files, write-ahead log, manifest
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> offsets;
   // People worth a look: (person, why).
   std::vector<std::pair<std::uint64_t, std::string>> examples;

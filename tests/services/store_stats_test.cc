@@ -62,5 +62,29 @@ TEST_CASE("How long RocksDB held the writes back is read, to the millisecond", "
   CHECK(stalled < 30);
 }
 
+TEST_CASE("The bytes on disk count the write-ahead log, which holds all of an unflushed store",
+          "[integration]") {
+  testing::TempDir dir;
+  auto store = EventStore::Open(dir.path(), StoreOptions{});
+  REQUIRE(store.ok());
+  rocksdb::DB* db = (*store)->db();
+  const std::string value(1000, 'x');
+  for (std::uint64_t i = 0; i < 1000; ++i)
+    REQUIRE(
+        db->Put(rocksdb::WriteOptions(), (*store)->family(Family::kAudit), U64Key(i), value).ok());
+  std::uint64_t table_bytes = 1;
+  REQUIRE(db->GetIntProperty((*store)->family(Family::kAudit),
+                             rocksdb::DB::Properties::kTotalSstFilesSize, &table_bytes));
+  REQUIRE(table_bytes == 0);  // nothing flushed: the values are in the log alone
+
+  StoreStats stats = CollectStoreStats(**store, {});
+  CHECK(stats.audit_records == 1000);
+  CHECK(stats.disk_bytes >= 1000 * value.size());
+
+  REQUIRE(db->Flush(rocksdb::FlushOptions(), (*store)->family(Family::kAudit)).ok());
+  stats = CollectStoreStats(**store, {});
+  CHECK(stats.disk_bytes >= 1000 * value.size());
+}
+
 }  // namespace
 }  // namespace throughline::services

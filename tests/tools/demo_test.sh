@@ -13,7 +13,11 @@ work=$(mktemp -d)
 demo_group=""
 cleanup() {
   [ -n "$demo_group" ] && kill -KILL -- "-$demo_group" 2>/dev/null || true
-  rm -rf "$work"
+  if [ "${THROUGHLINE_KEEP_TEST_DIRS:-}" = 1 ]; then
+    echo "kept $work" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 fail() {

@@ -6,6 +6,8 @@
 // the directory (the store's lock enforces it).
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -70,8 +72,8 @@ int Import(const ImportFlags& flags) {
   services::IngestQueue queue;
   std::atomic<std::int64_t> bytes_read{0};
   std::atomic<bool> read_all{false};
-  // Set when a write failed: the reader stops at its next line, not at its next full batch (on
-  // standard input that could be a long wait for lines that will never be written).
+  // Set when a write failed: the reader of a file stops at its next line, not at its next full
+  // batch. One reading standard input is not waited for (below).
   std::atomic<bool> write_failed{false};
   std::thread parse([&] {
     services::NameThisThread("tl-import-read");
@@ -167,9 +169,6 @@ int Import(const ImportFlags& flags) {
   if (!failed.ok()) {
     write_failed = true;
     queue.Close();
-  }
-  parse.join();
-  if (!failed.ok()) {
     // Batches are written in order: the lines before the failed batch are stored, with their
     // dead letters.
     fmt::print(stderr,
@@ -177,8 +176,19 @@ int Import(const ImportFlags& flags) {
                "once that is fixed, run the import again (events already in the log count as "
                "duplicates, not added twice)\n",
                failed.ToString(), written);
+    if (!file.is_open()) {
+      // The reader may be waiting on standard input for a line that would never be written,
+      // for as long as whatever feeds it stays open: close the store and end here rather than
+      // join it. Nothing it holds is kept.
+      log->reset();
+      store->reset();
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+    parse.join();
     return 1;
   }
+  parse.join();
   if (Status s = (*store)->Flush(); !s.ok())
     fmt::print(stderr, "flush: {}\n", s.message());
   progress.Finish();

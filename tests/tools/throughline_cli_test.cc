@@ -160,6 +160,41 @@ TEST_CASE(
   CHECK(std::stoul(digits) == lines);
 }
 
+TEST_CASE(
+    "import from standard input on a full disk ends at the failed write, not at the end of its "
+    "input",
+    "[e2e]") {
+  testing::TempDir dir;
+  std::string why_not;
+  const std::string disk_dir = dir.path() + "/disk";
+  auto disk = testing::SmallDisk::Mount(disk_dir, 64, &why_not);
+  if (!disk) {
+    WARN("skipped: " << why_not);
+    return;
+  }
+  const std::string events = dir.path() + "/events.ndjson";  // not on the small disk
+  std::string out;
+  REQUIRE(testing::Run(Binary() + " gen --persons 1500 --duplicates 0 --out " + events + " 2>&1",
+                       &out) == 0);
+  // Room for less than a batch of 1,000 events. The feed gives two batches, so that the
+  // reader has taken all of it and waits for more when the write fails, and then stays open
+  // for two minutes, as a feed that is still running would: the import has to end on its own.
+  disk->Fill(256 << 10);
+  const std::string script = "exec 3< <(head -n 2000 " + events +
+                             "; exec sleep 120); start=$(date +%s%N); " + Binary() +
+                             " import --data " + disk_dir + "/data --batch 1000 - <&3 2>&1; " +
+                             "rc=$?; took=$(( ($(date +%s%N) - start) / 1000000 )); kill $!; " +
+                             "echo \"rc=$rc ms=$took\"";
+  REQUIRE(testing::Run("bash -c '" + script + "'", &out) == 0);
+  INFO(out);
+  CHECK(out.find("the first ") != std::string::npos);
+  CHECK(out.find("lines are stored and none after them") != std::string::npos);
+  std::smatch ended;
+  REQUIRE(std::regex_search(out, ended, std::regex(R"(rc=(\d+) ms=(\d+))")));
+  CHECK(ended[1] == "1");
+  CHECK(std::stoul(ended[2]) < 60'000);
+}
+
 TEST_CASE("import, log and verify on a data directory", "[e2e]") {
   testing::TempDir dir;
   const std::string data = dir.path() + "/data";

@@ -30,44 +30,66 @@ std::uint64_t StoredEvents(const std::string& data) {
   return store.ok() ? (*store)->state().next_sequence - 1 : 0;
 }
 
-TEST_CASE("SIGKILL at 5 random moments while ingesting 100000 events: each once, views whole",
-          "[e2e]") {
+// A synthetic region (tools/generator/) written to `path`: every kind of event, late,
+// out-of-order, duplicate and retracted deliveries, merges. The number of distinct events.
+std::uint64_t GenerateRegion(const std::string& path, std::size_t persons, unsigned seed) {
+  std::ofstream out(path);
+  generator::GeneratorOptions g;
+  g.persons = persons;
+  g.seed = seed;
+  generator::Generator gen(g);
+  REQUIRE(gen.Run([&](std::string_view json) { out << json << '\n'; }).ok());
+  return gen.stats().messages - gen.stats().duplicates;
+}
+
+// Waits for `engine` to store `events` (reading its store beside it), stops it, and checks
+// with `throughline verify` that the log holds each of them once and every view is whole.
+void ExpectEachEventOnce(testing::ChildProcess& engine, const std::string& data,
+                         std::uint64_t events) {
+  std::uint64_t stored = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 180s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    stored = StoredEvents(data);
+    if (stored >= events)
+      break;
+    std::this_thread::sleep_for(500ms);
+  }
+  CHECK(stored == events);
+  engine.Signal(SIGTERM);
+  CHECK(engine.Wait() == 0);
+  std::string report;
+  CHECK(testing::Run(fmt::format("{} verify --data {} 2>/dev/null", THROUGHLINE_BINARY, data),
+                     &report) == 0);
+  INFO(report);
+  CHECK(report.find(fmt::format("{} records", events)) != std::string::npos);
+  CHECK(report.find("verify: OK") != std::string::npos);
+}
+
+// An engine's directory and its processes' output, and Kafka in a process of its own, so that
+// it outlives the engine's deaths.
+struct EngineBesideKafka {
   testing::TempDir dir;
   const std::string binary = THROUGHLINE_BINARY;
   const std::string log = dir.path() + "/processes.log";
   const std::string data = dir.path() + "/data";
+  const testing::KafkaProcess kafka = testing::StartKafka(binary, dir.path(), log, 6);
+};
+
+TEST_CASE_METHOD(
+    EngineBesideKafka,
+    "SIGKILL at 5 random moments while ingesting 100000 events: each once, views whole", "[e2e]") {
   INFO("process output: " << log);
 
-  // The cluster lives in its own process, so it outlives the engine's deaths.
-  const std::string bootstrap_file = dir.path() + "/kafka.bootstrap";
-  testing::ChildProcess kafka({binary, "kafka", "--bootstrap-file", bootstrap_file}, log);
-  std::string bootstrap;
-  for (int i = 0; i < 100 && bootstrap.empty(); ++i) {
-    std::this_thread::sleep_for(100ms);
-    bootstrap = testing::ReadFirstLine(bootstrap_file);
-  }
-  REQUIRE_FALSE(bootstrap.empty());
-
-  // A synthetic region (tools/generator/): every kind of event, late, out-of-order, duplicate
-  // and retracted deliveries, merges; so the views, cohorts and alerts are killed mid-batch too.
+  // Every kind of event, so the views, cohorts and alerts are killed mid-batch too.
   const std::string events_file = dir.path() + "/events.ndjson";
-  std::uint64_t kEvents = 0;
-  {
-    std::ofstream out(events_file);
-    generator::GeneratorOptions g;
-    g.persons = 3'000;
-    g.seed = 2024;
-    generator::Generator gen(g);
-    REQUIRE(gen.Run([&](std::string_view json) { out << json << '\n'; }).ok());
-    kEvents = gen.stats().messages - gen.stats().duplicates;
-  }
+  const std::uint64_t kEvents = GenerateRegion(events_file, 3'000, 2024);
   REQUIRE(kEvents >= 100'000);
-  testing::ChildProcess producer({binary, "produce", "--kafka", bootstrap, events_file}, log);
+  testing::ChildProcess producer({binary, "produce", "--kafka", kafka.bootstrap, events_file}, log);
 
   const std::vector<std::string> serve = {binary,           "serve",
                                           "--data",         data,
                                           "--listen",       "127.0.0.1:0",
-                                          "--kafka",        bootstrap,
+                                          "--kafka",        kafka.bootstrap,
                                           "--kafka-config", "session.timeout.ms=6000"};
   auto start_engine = [&] {
     std::filesystem::remove(data + "/http.address");
@@ -107,53 +129,20 @@ TEST_CASE("SIGKILL at 5 random moments while ingesting 100000 events: each once,
     engine = start_engine();
   }
   CHECK(producer.Wait() == 0);
-
-  // Wait for the last engine to take everything, reading its store beside it.
-  std::uint64_t events = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 180s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    events = StoredEvents(data);
-    if (events >= kEvents)
-      break;
-    std::this_thread::sleep_for(500ms);
-  }
-  CHECK(events == kEvents);
-  engine->Signal(SIGTERM);
-  CHECK(engine->Wait() == 0);
-
-  std::string report;
-  CHECK(testing::Run(fmt::format("{} verify --data {} 2>/dev/null", binary, data), &report) == 0);
-  INFO(report);
-  CHECK(report.find(fmt::format("{} records", kEvents)) != std::string::npos);
-  CHECK(report.find("verify: OK") != std::string::npos);
+  ExpectEachEventOnce(*engine, data, kEvents);
 }
 
 // The flush that cannot create its table file, which RocksDB grades as fatal: `serve` says so
 // and exits with status 3, for its supervisor to start it again (docs/reliability.md). The
 // fault is put under the binary with LD_PRELOAD (tests/table_file_fault.cc); Kafka lives in a
 // process of its own, so the events the failed engine had not stored are read again.
-TEST_CASE(
-    "A store that only reopening can clear: serve exits with status 3, and started again it takes "
-    "every event once",
-    "[e2e]") {
-  testing::TempDir dir;
-  const std::string binary = THROUGHLINE_BINARY;
-  const std::string log = dir.path() + "/processes.log";
-  const std::string data = dir.path() + "/data";
+TEST_CASE_METHOD(EngineBesideKafka,
+                 "A store that only reopening can clear: serve exits with status 3, and started "
+                 "again it takes every event once",
+                 "[e2e]") {
   INFO("process output: " << log);
-  const testing::KafkaProcess kafka = testing::StartKafka(binary, dir.path(), log, 6);
-
   const std::string events_file = dir.path() + "/events.ndjson";
-  std::uint64_t kEvents = 0;
-  {
-    std::ofstream out(events_file);
-    generator::GeneratorOptions g;
-    g.persons = 1'000;
-    g.seed = 7;
-    generator::Generator gen(g);
-    REQUIRE(gen.Run([&](std::string_view json) { out << json << '\n'; }).ok());
-    kEvents = gen.stats().messages - gen.stats().duplicates;
-  }
+  const std::uint64_t kEvents = GenerateRegion(events_file, 1'000, 7);
   REQUIRE(kEvents >= 20'000);
 
   // Small memtables (16 MiB in all), so that the events need flushes.
@@ -191,22 +180,7 @@ TEST_CASE(
   std::filesystem::remove(data + "/http.address");
   engine = std::make_unique<testing::ChildProcess>(serve, log);
   CHECK(producer.Wait() == 0);
-  std::uint64_t events = 0;
-  const auto stored_deadline = std::chrono::steady_clock::now() + 180s;
-  while (std::chrono::steady_clock::now() < stored_deadline) {
-    events = StoredEvents(data);
-    if (events >= kEvents)
-      break;
-    std::this_thread::sleep_for(500ms);
-  }
-  CHECK(events == kEvents);
-  engine->Signal(SIGTERM);
-  CHECK(engine->Wait() == 0);
-  std::string report;
-  CHECK(testing::Run(fmt::format("{} verify --data {} 2>/dev/null", binary, data), &report) == 0);
-  INFO(report);
-  CHECK(report.find(fmt::format("{} records", kEvents)) != std::string::npos);
-  CHECK(report.find("verify: OK") != std::string::npos);
+  ExpectEachEventOnce(*engine, data, kEvents);
 }
 
 }  // namespace

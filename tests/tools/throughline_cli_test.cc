@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <numeric>
 #include <regex>
 #include <set>
@@ -22,6 +23,27 @@ namespace throughline {
 namespace {
 
 std::string Binary() { return THROUGHLINE_BINARY; }
+
+// For an import on a full disk: a 64 MiB disk mounted at DIR/disk for the data, and the events
+// of 1,500 generated people beside it (not on it). `disk` is null, with a warning, when this
+// process may not mount.
+struct SmallDiskImport {
+  SmallDiskImport() {
+    std::string why_not;
+    disk = testing::SmallDisk::Mount(dir.path() + "/disk", 64, &why_not);
+    if (!disk) {
+      WARN("skipped: " << why_not);
+      return;
+    }
+    std::string out;
+    REQUIRE(testing::Run(Binary() + " gen --persons 1500 --duplicates 0 --out " + events + " 2>&1",
+                         &out) == 0);
+  }
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/disk/data";
+  const std::string events = dir.path() + "/events.ndjson";
+  std::unique_ptr<testing::SmallDisk> disk;
+};
 
 TEST_CASE("validate: the valid samples are all valid, exit 0", "[e2e]") {
   std::string out;
@@ -117,25 +139,17 @@ TEST_CASE(
     "import on a full disk says how many lines are stored: with room again the same import "
     "adds the rest with nothing lost or doubled",
     "[e2e]") {
-  testing::TempDir dir;
-  std::string why_not;
-  const std::string disk_dir = dir.path() + "/disk";
-  auto disk = testing::SmallDisk::Mount(disk_dir, 64, &why_not);
-  if (!disk) {
-    WARN("skipped: " << why_not);
+  const SmallDiskImport small;
+  if (!small.disk)
     return;
-  }
-  const std::string data = disk_dir + "/data";
-  const std::string events = dir.path() + "/events.ndjson";  // not on the small disk
   std::string out;
-  REQUIRE(testing::Run(Binary() + " gen --persons 1500 --duplicates 0 --out " + events + " 2>&1",
-                       &out) == 0);
-  const std::size_t lines = testing::ReadLines(events).size();
+  const std::size_t lines = testing::ReadLines(small.events).size();
   REQUIRE(lines > 20000);
 
   // Room for a few batches of 1,000 events, not for all of them.
-  disk->Fill(6 << 20);
-  const std::string import = Binary() + " import --data " + data + " --batch 1000 " + events;
+  small.disk->Fill(6 << 20);
+  const std::string import =
+      Binary() + " import --data " + small.data + " --batch 1000 " + small.events;
   REQUIRE(testing::Run(import + " 2>&1", &out) == 1);
   INFO(out);
   std::smatch stored;
@@ -147,12 +161,12 @@ TEST_CASE(
   CHECK(first < lines);
   CHECK(first % 1000 == 0);
 
-  disk->Free();
+  small.disk->Free();
   REQUIRE(testing::Run(import + " 2>&1", &out) == 0);
   CHECK(out.find(fmt::format("{} appended, {} duplicates, 0 dead letters", lines - first, first)) !=
         std::string::npos);
-  REQUIRE(testing::Run(Binary() + " admin verify --data " + data + " 2>&1", &out) == 0);
-  REQUIRE(testing::Run(Binary() + " admin stats --data " + data + " 2>&1", &out) == 0);
+  REQUIRE(testing::Run(Binary() + " admin verify --data " + small.data + " 2>&1", &out) == 0);
+  REQUIRE(testing::Run(Binary() + " admin stats --data " + small.data + " 2>&1", &out) == 0);
   std::smatch count;
   REQUIRE(std::regex_search(out, count, std::regex(R"(events +([\d,]+))")));
   std::string digits = count[1];
@@ -164,25 +178,17 @@ TEST_CASE(
     "import from standard input on a full disk ends at the failed write, not at the end of its "
     "input",
     "[e2e]") {
-  testing::TempDir dir;
-  std::string why_not;
-  const std::string disk_dir = dir.path() + "/disk";
-  auto disk = testing::SmallDisk::Mount(disk_dir, 64, &why_not);
-  if (!disk) {
-    WARN("skipped: " << why_not);
+  const SmallDiskImport small;
+  if (!small.disk)
     return;
-  }
-  const std::string events = dir.path() + "/events.ndjson";  // not on the small disk
   std::string out;
-  REQUIRE(testing::Run(Binary() + " gen --persons 1500 --duplicates 0 --out " + events + " 2>&1",
-                       &out) == 0);
   // Room for less than a batch of 1,000 events. The feed gives two batches, so that the
   // reader has taken all of it and waits for more when the write fails, and then stays open
   // for two minutes, as a feed that is still running would: the import has to end on its own.
-  disk->Fill(256 << 10);
-  const std::string script = "exec 3< <(head -n 2000 " + events +
+  small.disk->Fill(256 << 10);
+  const std::string script = "exec 3< <(head -n 2000 " + small.events +
                              "; exec sleep 120); start=$(date +%s%N); " + Binary() +
-                             " import --data " + disk_dir + "/data --batch 1000 - <&3 2>&1; " +
+                             " import --data " + small.data + " --batch 1000 - <&3 2>&1; " +
                              "rc=$?; took=$(( ($(date +%s%N) - start) / 1000000 )); kill $!; " +
                              "echo \"rc=$rc ms=$took\"";
   REQUIRE(testing::Run("bash -c '" + script + "'", &out) == 0);

@@ -18,7 +18,8 @@
 
 extern "C" int open(const char* path, int flags, ...) {
   mode_t mode = 0;
-  if ((flags & (O_CREAT | O_TMPFILE)) != 0) {  // the mode is passed only with these
+  // The mode is passed only with O_CREAT or O_TMPFILE (whose bits include O_DIRECTORY's).
+  if ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE) {
     va_list args;
     va_start(args, flags);
     mode = static_cast<mode_t>(va_arg(args, int));

@@ -269,7 +269,10 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
                              FamilyOptions(FamilyOfName(name), cache, options.write_buffer_bytes));
   }
   store->cache_ = cache;
-  store->record_cache_ = std::make_unique<RecordCache>(options.record_cache_bytes);
+  // A reader beside the engine appends nothing, and a command reads each record it needs once:
+  // slots would cost it only their first touch (8 MiB at the default size).
+  store->record_cache_ =
+      std::make_unique<RecordCache>(mode == OpenMode::kReadWrite ? options.record_cache_bytes : 0);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -46,7 +46,8 @@ struct StoreOptions {
   // Shared block cache for reads of every column family. Default: 256 MiB
   std::size_t block_cache_bytes = std::size_t{256} << 20;
   // Log records held in memory for the reads that come back to them (record_cache.h): the
-  // refolds of persons with a late event. 0: none. Default: 64 MiB
+  // refolds of persons with a late event. 0: none; none either in a store opened kSecondary.
+  // Default: 64 MiB
   std::size_t record_cache_bytes = std::size_t{64} << 20;
   // Memtable budget across all column families. Default: 256 MiB
   std::size_t write_buffer_bytes = std::size_t{256} << 20;

@@ -22,7 +22,9 @@ struct RebuildFlags {
 
 int Rebuild(const RebuildFlags& flags) {
   SetUpLogging("warn");
-  auto store = services::EventStore::Open(flags.data, services::StoreOptions{});
+  services::StoreOptions store_options;
+  store_options.record_cache_bytes = 0;  // the rebuild scans the log; it reads no record again
+  auto store = services::EventStore::Open(flags.data, store_options);
   if (!store.ok()) {
     fmt::print(stderr, "throughline rebuild: {}\n", store.status().message());
     return 2;

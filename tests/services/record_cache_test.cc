@@ -14,6 +14,7 @@
 #include "services/clock.h"
 #include "services/projected_log.h"
 #include "services/store_keys.h"
+#include "services/store_stats.h"
 #include "services/store_view.h"
 #include "tests/faulty_files.h"
 #include "tests/services/store_fixture.h"
@@ -163,6 +164,17 @@ TEST_CASE("A store whose caches would outgrow the machine's memory is refused, n
   CHECK(store.status().IsInvalidArgument());
   CHECK_THAT(store.status().message(), Catch::Contains("record cache 1073741824 MiB") &&
                                            Catch::Contains("lower --block-cache-mb"));
+}
+
+TEST_CASE("Only a store opened to write keeps a record cache: a reader beside it has none",
+          "[integration]") {
+  testing::TempDir dir;
+  auto store = EventStore::Open(dir.path(), StoreOptions{});
+  REQUIRE(store.ok());
+  CHECK(StoreMemoryUse(**store).record_cache >= 1 << 20);  // its slots, before any record
+  auto reader = EventStore::Open(dir.path(), StoreOptions{}, OpenMode::kSecondary);
+  REQUIRE(reader.ok());
+  CHECK(StoreMemoryUse(**reader).record_cache == 0);
 }
 
 }  // namespace

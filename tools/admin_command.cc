@@ -26,6 +26,7 @@
 #include "services/store_stats.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
+#include "tools/store_reader.h"
 
 namespace throughline::tools {
 
@@ -124,9 +125,7 @@ int Compact(const AdminFlags& flags) {
 }
 
 int Stats(const AdminFlags& flags) {
-  services::StoreOptions options;
-  options.block_cache_bytes = 64 << 20;
-  auto store = services::EventStore::Open(flags.data, options, services::OpenMode::kSecondary);
+  auto store = OpenStoreToRead(flags.data);
   if (!store.ok())
     return Fail("stats", store.status());
   Progress progress("records");

@@ -9,6 +9,7 @@
 #include "services/audit_log.h"
 #include "services/event_store.h"
 #include "tools/commands.h"
+#include "tools/store_reader.h"
 
 namespace throughline::tools {
 
@@ -23,9 +24,7 @@ struct AuditFlags {
 };
 
 int PrintAudit(const AuditFlags& flags) {
-  services::StoreOptions options;
-  options.block_cache_bytes = 16 << 20;
-  auto store = services::EventStore::Open(flags.data, options, services::OpenMode::kSecondary);
+  auto store = OpenStoreToRead(flags.data);
   if (!store.ok()) {
     fmt::print(stderr, "throughline audit: {}\n", store.status().message());
     return 2;

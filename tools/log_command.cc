@@ -12,6 +12,7 @@
 #include "services/person_ref.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
+#include "tools/store_reader.h"
 
 namespace throughline::tools {
 
@@ -24,14 +25,8 @@ struct LogFlags {
   std::string person;
 };
 
-Result<std::unique_ptr<services::EventStore>> OpenForReading(const std::string& data) {
-  services::StoreOptions options;
-  options.block_cache_bytes = 64 << 20;
-  return services::EventStore::Open(data, options, services::OpenMode::kSecondary);
-}
-
 int PrintLog(const LogFlags& flags) {
-  auto store = OpenForReading(flags.data);
+  auto store = OpenStoreToRead(flags.data);
   if (!store.ok()) {
     fmt::print(stderr, "throughline log: {}\n", store.status().message());
     return 2;
@@ -71,7 +66,7 @@ int PrintLog(const LogFlags& flags) {
 }  // namespace
 
 int VerifyDataDir(const std::string& data) {
-  auto store = OpenForReading(data);
+  auto store = OpenStoreToRead(data);
   if (!store.ok()) {
     fmt::print(stderr, "throughline verify: {}\n", store.status().message());
     return 2;

@@ -29,6 +29,7 @@
 #include "tools/kafka_options.h"
 #include "tools/progress.h"
 #include "tools/replay_report.h"
+#include "tools/store_reader.h"
 
 namespace throughline::tools {
 
@@ -207,9 +208,7 @@ int PersonReplay(const ReplayFlags& flags) {
 int TopicReplay(const ReplayFlags& flags) {
   if (flags.data.empty())
     return Fail(Status::InvalidArgument("--to-topic reads the log of --data DIR"));
-  services::StoreOptions options;
-  options.block_cache_bytes = 64 << 20;
-  auto store = services::EventStore::Open(flags.data, options, services::OpenMode::kSecondary);
+  auto store = OpenStoreToRead(flags.data);
   if (!store.ok())
     return Fail(store.status());
   const std::uint64_t last = (*store)->state().next_sequence - 1;

@@ -14,6 +14,7 @@
 #include "services/person_reply.h"
 #include "services/projection_reader.h"
 #include "tools/commands.h"
+#include "tools/store_reader.h"
 
 namespace throughline::tools {
 
@@ -30,12 +31,6 @@ struct ViewFlags {
 
 events::Timestamp Now() { return services::SystemClock().Now(); }
 
-Result<std::unique_ptr<services::EventStore>> OpenForReading(const std::string& data) {
-  services::StoreOptions options;
-  options.block_cache_bytes = 64 << 20;
-  return services::EventStore::Open(data, options, services::OpenMode::kSecondary);
-}
-
 // 1 when what was asked for is not there, 2 when the question is wrong or the store is.
 int Fail(std::string_view command, const Status& s) {
   fmt::print(stderr, "throughline {}: {}\n", command, s.message());
@@ -43,7 +38,7 @@ int Fail(std::string_view command, const Status& s) {
 }
 
 int View(const ViewFlags& flags) {
-  auto store = OpenForReading(flags.data);
+  auto store = OpenStoreToRead(flags.data);
   if (!store.ok())
     return Fail("view", store.status());
   auto person = services::FindPersonByRef(**store, flags.person);
@@ -128,7 +123,7 @@ int Cohort(const CohortFlags& flags) {
   if (query.kind == services::CohortKind::kPrison && query.prison.empty())
     return Fail("cohort", Status::InvalidArgument("prison: say which, e.g. cohort prison CFI"));
 
-  auto store = OpenForReading(flags.data);
+  auto store = OpenStoreToRead(flags.data);
   if (!store.ok())
     return Fail("cohort", store.status());
   query.as_at = Now();

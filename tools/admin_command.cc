@@ -160,7 +160,13 @@ int Stats(const AdminFlags& flags) {
   fmt::print("persons         {} ({} records merged into others)\n", Grouped(s.persons),
              Grouped(s.persons_merged));
   fmt::print("identifiers     {}\n", Grouped(s.identifiers));
-  fmt::print("views           {}\n", Grouped(s.views));
+  // A person with no events in the log has no view (admin verify checks both ways): say so, or
+  // the two counts look as if views were missing.
+  const std::uint64_t without_events = s.persons > s.views ? s.persons - s.views : 0;
+  fmt::print("views           {}{}\n", Grouped(s.views),
+             without_events ? fmt::format(" (none for {} persons with no events left)",
+                                          Grouped(without_events))
+                            : "");
   fmt::print("alerts          {} raised, {} waiting for their time\n", Grouped(s.alerts_raised),
              Grouped(s.alerts_pending));
   fmt::print("dead letters    {} ({} on the DLQ topic)\n", Grouped(s.dead_letters),

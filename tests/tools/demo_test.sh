@@ -55,6 +55,16 @@ sed 's/\x1b\[[0-9;]*m//g' "$work/demo1.out" >"$out"
 grep -q "Publishing a synthetic Wales: $THROUGHLINE_DEMO_PERSONS people" "$out" || fail "no publishing line"
 events=$(awk '$1 == "events" {gsub(",", "", $2); print $2; exit}' "$out")
 [ "${events:-0}" -gt "$THROUGHLINE_DEMO_PERSONS" ] || fail "admin stats printed no events line with more events than people: '${events:-}'"
+# Persons beside views: those with no events left have no view, and the views line says so.
+persons=$(awk '$1 == "persons" {gsub(",", "", $2); print $2; exit}' "$out")
+views=$(awk '$1 == "views" {gsub(",", "", $2); print $2; exit}' "$out")
+[ "${views:-0}" -gt 0 ] && [ "$views" -le "${persons:-0}" ] || fail "persons '$persons' and views '$views'"
+if [ "$persons" -gt "$views" ]; then
+  grep -Eq "^views +[0-9,]+ \(none for $((persons - views)) persons with no events left\)$" "$out" ||
+    fail "the views line does not say that $((persons - views)) persons have no view"
+else
+  grep -Eq '^views +[0-9,]+$' "$out" || fail "the views line has a note though every person has a view"
+fi
 grep -q '^The most prolific (id:[0-9]*):' "$out" || fail "the most prolific person was not shown"
 grep -Eq '^  (pre_conviction|awaiting_sentence|in_custody|on_licence|community_supervision|post_sentence|deceased|removed_from_uk)' "$out" ||
   fail "no person's stage was shown"

@@ -8,8 +8,9 @@
 #
 # THROUGHLINE_DEMO_DATA (default demo-data) and THROUGHLINE_DEMO_PERSONS (default 20000) change
 # where and how much, THROUGHLINE_DEMO_PORT (default 8080; 0 takes a free one) the API's port,
-# THROUGHLINE_BUILD_DIR (default build) the build it uses: one already configured is built as it
-# is, so the demo neither changes nor rebuilds a tree configured otherwise (tests/tools/demo_test.sh).
+# THROUGHLINE_BUILD_DIR (default build) the build it uses: one already configured is built as
+# it is, so the demo neither changes nor rebuilds a tree configured otherwise
+# (tests/tools/demo_test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -40,6 +40,7 @@ Status BackupStore(const EventStore& store, const std::string& to, std::uint64_t
   // opening it is the first check that it is whole.
   StoreOptions small;
   small.block_cache_bytes = 8 << 20;
+  small.record_cache_bytes = 0;  // opened to be checked and closed: it reads no record again
   auto copy = EventStore::Open(to, small);
   if (!copy.ok()) {
     return Status::Corruption(

@@ -163,14 +163,27 @@ class Applier {
   void operator()(const events::SentenceImposed& s) {
     AddCase(s.case_id);
     EraseSorted(&v_.awaiting_sentence, s.case_id);
-    v_.sentence =
-        Sentence{s.case_id, s.kind, t_, s.length, s.expected_release_date, s.licence_end_date};
+    // A sentence imposed on someone serving one that releases them later runs inside it
+    // (concurrent, or a non-custodial one for another case): the prison still works to the
+    // later date, so the view keeps the sentence served, its release date, its cohort entry
+    // and its pending alert.
+    const bool inside_served = ServedSentenceOutlasts(s);
+    if (!inside_served) {
+      v_.sentence =
+          Sentence{s.case_id, s.kind, t_, s.length, s.expected_release_date, s.licence_end_date};
+    }
     v_.bail.reset();
     if (s.kind == events::SentenceKind::kSuspended && s.length) {
       v_.suspended_until = events::AddPeriod(day_, *s.length);
     }
     if (s.kind == events::SentenceKind::kImmediateCustody) {
       ++v_.counts.custodial_sentences;
+      if (inside_served)
+        return;
+      // Already in prison (on remand, or recalled), they now serve it: a prison need not
+      // publish a reception to say so.
+      if (v_.custody)
+        v_.custody->basis = events::CustodyBasis::kSentenced;
       // A new custodial sentence supersedes the release date the prison was working to.
       Resolve(AlertRule::kReleaseOverdue, t_);
       if (s.expected_release_date) {
@@ -184,6 +197,17 @@ class Applier {
 
   // custody
   void operator()(const events::CustodyReceived& r) {
+    // Received again while held: the same stay goes on, on the basis given.
+    const bool already_there = v_.custody && v_.custody->prison == r.prison;
+    // Held on after a sentence, on remand for another case or under immigration powers: the
+    // sentence's release date is no longer the day the prison must release them.
+    if (v_.custody &&
+        (v_.custody->basis == events::CustodyBasis::kSentenced ||
+         v_.custody->basis == events::CustodyBasis::kRecall) &&
+        (r.basis == events::CustodyBasis::kRemand ||
+         r.basis == events::CustodyBasis::kImmigration)) {
+      Resolve(AlertRule::kReleaseOverdue, t_);
+    }
     if (!v_.custody) {
       v_.custody_episodes.push_back(CustodyEpisode{t_, std::nullopt, r.basis, {r.prison}, {}});
     } else if (!v_.custody_episodes.empty() &&
@@ -202,7 +226,8 @@ class Applier {
     }
     if (v_.flags.ocg_linked)
       why.push_back("linked to an organised crime group");
-    if (!why.empty()) {
+    // The prison holding them already knows who they hold: a change of basis tells it nothing.
+    if (!why.empty() && !already_there) {
       Raise(AlertRule::kFlaggedPersonReceived, "prison:" + r.prison, std::nullopt,
             fmt::format("{} received ({}) a person {}", PrisonName(r.prison),
                         events::EnumName(r.basis), fmt::join(why, "; ")));
@@ -273,6 +298,9 @@ class Applier {
       v_.custody->unlawfully_at_large = false;
     } else {
       v_.custody->unlawfully_at_large = true;
+      // At large on the day they were due out, there is no release to make: the time at large
+      // moves the date, by a calculation the prison publishes no event for.
+      Resolve(AlertRule::kReleaseOverdue, t_);
     }
   }
   // The older dataversions never reach the fold: the read path upcasts them.
@@ -432,6 +460,18 @@ class Applier {
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const Intervention& x) { return x.referral_id == referral_id; }),
                list.end());
+  }
+
+  // In custody serving an immediate custodial sentence whose release date is later than any `s`
+  // gives (a non-custodial sentence, or a custodial one with an earlier or no date).
+  bool ServedSentenceOutlasts(const events::SentenceImposed& s) const {
+    if (!v_.custody || v_.custody->basis != events::CustodyBasis::kSentenced || !v_.sentence ||
+        v_.sentence->kind != events::SentenceKind::kImmediateCustody ||
+        !v_.sentence->expected_release_date) {
+      return false;
+    }
+    return s.kind != events::SentenceKind::kImmediateCustody || !s.expected_release_date ||
+           *s.expected_release_date <= *v_.sentence->expected_release_date;
   }
 
   std::string PrisonAgency() const {

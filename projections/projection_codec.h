@@ -5,7 +5,9 @@
 //
 // kProjectionVersion is the version of the fold itself as much as of the layout: bump it when
 // either changes, and a data directory built by another version is rebuilt at start-up.
-// Version 2 is version 1's fold in the compact layout (version 1 was the fixed one).
+// Version 2 is version 1's fold in the compact layout (version 1 was the fixed one); version 3
+// is version 2's layout with the fold's sentences served together and changes of basis in
+// prison (docs/projections.md).
 
 #ifndef THROUGHLINE_PROJECTIONS_PROJECTION_CODEC_H_
 #define THROUGHLINE_PROJECTIONS_PROJECTION_CODEC_H_
@@ -19,7 +21,7 @@
 
 namespace throughline::projections {
 
-inline constexpr std::uint8_t kProjectionVersion = 2;
+inline constexpr std::uint8_t kProjectionVersion = 3;
 
 std::string EncodeProjection(const ProjectionState& state);
 // NotSupported for another projection version (the views need a rebuild); Corruption when

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "projections/alert.h"
+#include "projections/cohorts.h"
 #include "projections/fold.h"
 #include "tests/projections/story.h"
 
@@ -38,6 +39,37 @@ TEST_CASE("Alert: an IOM, MAPPA or OCG-linked person received into custody") {
     CHECK_FALSE(alerts[0].due.has_value());
     CHECK(IsRaised(alerts[0], At("2019-03-18T16:20:00Z")));
     CHECK(state.alerts.size() == 1);
+  }
+
+  SECTION("not raised again when the prison holding them records a new basis") {
+    story.Add("iom.adopted", "2019-01-01T09:00:00Z",
+              R"("cohort":"fixed","selection_reason":"Neighbourhood crime")");
+    const FoldInput received =
+        story.Add("custody.received", "2019-03-18T16:20:00Z", R"("prison":"PRI","basis":"remand")");
+    story.Add("custody.received", "2019-06-03T10:00:00Z", R"("prison":"PRI","basis":"sentenced")");
+    story.Add("custody.received", "2019-12-20T09:00:00Z",
+              R"("prison":"PRI","basis":"immigration")");
+    const ProjectionState state = story.Fold();
+    const auto alerts = AlertsOf(state, AlertRule::kFlaggedPersonReceived);
+    REQUIRE(alerts.size() == 1);
+    CheckAlert(alerts[0], AlertRule::kFlaggedPersonReceived, received, "prison:PRI");
+    REQUIRE(state.view.custody.has_value());
+    CHECK(state.view.custody->basis == events::CustodyBasis::kImmigration);
+  }
+
+  SECTION("raised when a reception puts them in another prison, or back in after a release") {
+    story.Add("iom.adopted", "2019-01-01T09:00:00Z",
+              R"("cohort":"fixed","selection_reason":"Neighbourhood crime")");
+    story.Add("custody.received", "2019-03-18T16:20:00Z", R"("prison":"PRI","basis":"remand")");
+    const FoldInput elsewhere =
+        story.Add("custody.received", "2019-04-02T10:00:00Z", R"("prison":"CFI","basis":"remand")");
+    story.Add("custody.released", "2019-05-01T10:00:00Z", R"("prison":"CFI","reason":"bail")");
+    const FoldInput again =
+        story.Add("custody.received", "2019-08-01T17:00:00Z", R"("prison":"CFI","basis":"remand")");
+    const auto alerts = AlertsOf(story.Fold(), AlertRule::kFlaggedPersonReceived);
+    REQUIRE(alerts.size() == 3);
+    CheckAlert(alerts[1], AlertRule::kFlaggedPersonReceived, elsewhere, "prison:CFI");
+    CheckAlert(alerts[2], AlertRule::kFlaggedPersonReceived, again, "prison:CFI");
   }
 
   SECTION("not raised for a person with no flag, or whose flags were lifted") {
@@ -231,6 +263,80 @@ TEST_CASE("Alert: an expected release date passed with no release") {
     story.Add("custody.released", when, R"("prison":"CFI","reason":"end_of_sentence")");
     INFO(when);
     CHECK(AlertsOf(story.Fold(), AlertRule::kReleaseOverdue).empty());
+  }
+
+  SECTION("answered when the prison holds them on, on remand or under immigration powers") {
+    const auto basis = GENERATE(as<std::string>{}, "remand", "immigration");
+    story.Add("custody.received", "2019-12-20T09:00:00Z",
+              fmt::format(R"("prison":"CFI","basis":"{}")", basis));
+    INFO(basis);
+    const ProjectionState state = story.Fold();
+    CHECK(AlertsOf(state, AlertRule::kReleaseOverdue).empty());
+    // No longer serving: not on the releases cohort either.
+    for (const CohortEntry& entry : CohortEntries(state.view))
+      CHECK(entry.key.rfind(ReleasesPrefix(), 0) != 0);
+  }
+
+  SECTION("answered when they fail to return from a temporary absence before the date") {
+    story.Add("custody.temporary_absence.started", "2019-12-10T08:00:00Z",
+              R"("prison":"CFI","kind":"resettlement_day_release")");
+    story.Add("custody.temporary_absence.ended", "2019-12-10T22:00:00Z",
+              R"("prison":"CFI","outcome":"failed_to_return")");
+    const ProjectionState state = story.Fold();
+    CHECK(AlertsOf(state, AlertRule::kReleaseOverdue).empty());
+    REQUIRE(state.view.custody.has_value());
+    CHECK(state.view.custody->unlawfully_at_large);
+  }
+
+  SECTION("still raised when the new basis comes after the date") {
+    story.Add("custody.received", "2019-12-23T09:00:00Z", R"("prison":"CFI","basis":"remand")");
+    const auto alerts = AlertsOf(story.Fold(), AlertRule::kReleaseOverdue);
+    REQUIRE(alerts.size() == 1);
+    CHECK(alerts[0].due == due);
+  }
+
+  SECTION("a sentence that releases them sooner, imposed while serving, leaves the later date") {
+    const auto later = GENERATE(as<std::string>{},
+                                R"("case_id":"K2","kind":"immediate_custody","length":"P6M",)"
+                                R"("expected_release_date":"2019-07-05","licence_end_date":)"
+                                R"("2019-10-07")",
+                                R"("case_id":"K2","kind":"immediate_custody","length":"P6M")",
+                                R"("case_id":"K2","kind":"community_order","length":"P12M")");
+    story.Add("sentence.imposed", "2019-05-10T11:00:00Z", later);
+    INFO(later);
+    const ProjectionState state = story.Fold();
+    const auto alerts = AlertsOf(state, AlertRule::kReleaseOverdue);
+    REQUIRE(alerts.size() == 1);
+    CheckAlert(alerts[0], AlertRule::kReleaseOverdue, sentenced, "prison:CFI");
+    CHECK(alerts[0].due == due);
+    REQUIRE(state.view.sentence.has_value());
+    CHECK(state.view.sentence->case_id == "K1");
+    CHECK(state.view.sentence->expected_release_date == Day("2019-12-20"));
+    CHECK(state.view.cases == std::vector<std::string>{"K1", "K2"});
+    int releases = 0;
+    for (const CohortEntry& entry : CohortEntries(state.view)) {
+      if (entry.key.rfind(ReleasesPrefix(), 0) == 0) {
+        ++releases;
+        CHECK(entry.key.rfind(ReleasesKey(Day("2019-12-20")), 0) == 0);
+      }
+    }
+    CHECK(releases == 1);
+  }
+
+  SECTION("a sentence that releases them later, imposed while serving, moves the date") {
+    const FoldInput longer =
+        story.Add("sentence.imposed", "2019-05-10T11:00:00Z",
+                  R"("case_id":"K2","kind":"immediate_custody","length":"P36M",)"
+                  R"("expected_release_date":"2020-11-06","licence_end_date":"2022-05-09")");
+    const ProjectionState state = story.Fold();
+    const auto alerts = AlertsOf(state, AlertRule::kReleaseOverdue);
+    REQUIRE(alerts.size() == 1);
+    CheckAlert(alerts[0], AlertRule::kReleaseOverdue, longer, "prison:CFI");
+    CHECK(alerts[0].due == At("2020-11-07T00:00:00Z"));
+    CHECK(state.view.sentence->case_id == "K2");
+    // Sentenced while on remand: serving now, though no reception said so.
+    REQUIRE(state.view.custody.has_value());
+    CHECK(state.view.custody->basis == events::CustodyBasis::kSentenced);
   }
 
   SECTION("not raised for a sentence that is not immediate custody") {

@@ -181,9 +181,12 @@ void Lifetime::Act(const Action& a) {
         RecallRelease(t);
       return;
     case ActionKind::kRemoval:
-      if (custody_.in && a.token == custody_.token)
-        Removal(t);
-      return;
+      if (!custody_.in || a.token != custody_.token)
+        return;
+      // Not removed from the country while a criminal case holds them here.
+      if (RemandedInCustody())
+        return Schedule(t + Days(28), ActionKind::kRemoval, custody_.token);
+      return Removal(t);
     case ActionKind::kDeportationOrder:
       return DeportationOrder(t);
     case ActionKind::kHdcEnd:

@@ -121,6 +121,11 @@ class Lifetime {
     bool serving = false;     // a Term, as opposed to remand only
     Term term;
     events::RecallKind recall = events::RecallKind::kStandard;
+    // Due for release from a sentence or a recall while a court had them remanded in custody
+    // on another case: held on that remand, and released as that release would have been once
+    // no remand holds them.
+    enum class Waiting : unsigned char { kNothing, kSentenceRelease, kRecallRelease };
+    Waiting release_waiting = Waiting::kNothing;
   };
 
   struct LicenceState {
@@ -176,6 +181,10 @@ class Lifetime {
   void Sentence(std::int64_t t, int case_index);
   void ImmediateCustody(std::int64_t t, Case& c, const std::string& court_source);
   void ReleaseFromRemand(std::int64_t t, int closing_case, events::ReleaseReason reason);
+  // Remanded in custody on `c` (charged while in prison, or so a court decided).
+  void HeldOn(std::int64_t t, Case& c);
+  // Whether a court has them remanded in custody on an open case other than `except`.
+  bool RemandedInCustody(int except = -1) const;
   void BailBreach(std::int64_t t, int case_index);
 
   // lifetime_custody.cc: receptions, transfers, absences, release and removal.
@@ -188,6 +197,9 @@ class Lifetime {
   void Release(std::int64_t t, bool hdc);
   void Released(std::int64_t t, events::ReleaseReason reason);
   void RecallRelease(std::int64_t t);
+  void EndRecall(std::int64_t t);
+  // Held on, remanded in custody on another case, when `waiting` was due.
+  void HoldOnRemand(std::int64_t t, CustodyState::Waiting waiting);
   void Removal(std::int64_t t);
   void DeportationOrder(std::int64_t t);
   int LocalPrison(int force);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -150,7 +151,7 @@ void Lifetime::Charge(std::int64_t t, int ci) {
   }
   std::int64_t first;
   if (custody_.in) {
-    c.held = true;
+    HeldOn(t, c);
     first = HearingTime(rng_, t + Days(rng_.Range(1, 14)));
   } else {
     double p_held = c.seriousness >= 4 ? 0.55 : c.seriousness == 3 ? 0.25 : 0.08;
@@ -224,8 +225,9 @@ void Lifetime::Hearing(std::int64_t t, int ci) {
   if (!c.sent && c.crown >= 0 && c.hearings == 1) {
     outcome = events::HearingOutcome::kSentToCrownCourt;
     c.sent = true;
-  } else if (c.held || custody_.in) {
+  } else if (c.held || (custody_.in && !bail)) {
     outcome = events::HearingOutcome::kRemandedInCustody;
+    HeldOn(t, c);
   } else {
     outcome = rng_.Chance(0.8) ? events::HearingOutcome::kRemandedOnBail
                                : events::HearingOutcome::kAdjourned;
@@ -334,9 +336,11 @@ void Lifetime::Conclude(std::int64_t t, Case& c, const std::string* court_source
     c.sent = true;
     if (c.crown < 0)
       c.crown = rng_.Pick(f.crown);
+  } else if (c.held || custody_.in) {
+    outcome = events::HearingOutcome::kRemandedInCustody;
+    HeldOn(t, c);
   } else {
-    outcome = c.held || custody_.in ? events::HearingOutcome::kRemandedInCustody
-                                    : events::HearingOutcome::kRemandedOnBail;
+    outcome = events::HearingOutcome::kRemandedOnBail;
   }
   Body body;
   body.Str("case_id", c.urn).Str("court", court.name).Str("outcome", events::EnumName(outcome));
@@ -449,7 +453,8 @@ void Lifetime::ImmediateCustody(std::int64_t t, Case& c, const std::string& cour
   } else if (serious && months >= 84) {
     custodial = 2.0 / 3;
   }
-  const std::int64_t credit = c.held ? std::max<std::int64_t>(0, t - c.remanded_since) : 0;
+  const std::int64_t credit =
+      c.held && c.remanded_since > 0 ? std::max<std::int64_t>(0, t - c.remanded_since) : 0;
   term.release = std::max(t + Days(length.days * custodial) - credit, t + kHour);
   term.release = term.release <= t + kDay ? t + 3 * kHour : At(WorkingDay(term.release), 9);
   term.sed = t + Days(length.days + extension_days);
@@ -480,11 +485,33 @@ void Lifetime::ImmediateCustody(std::int64_t t, Case& c, const std::string& cour
   }
   custody_.term = term;
   custody_.serving = true;
+  custody_.release_waiting = CustodyState::Waiting::kNothing;  // this sentence's release instead
   for (auto& other : cases_) {
     if (&other != &c)
       other.held = other.held && other.open;
   }
-  Serve(t + Days(rng_.Uniform(0.15, 0.3)));
+  std::int64_t received = t + Days(rng_.Uniform(0.15, 0.3));
+  // Due out the day they are sentenced (time served on remand): back from court that evening,
+  // so that they can be released on the day.
+  if (DayOf(term.release) == DayOf(t))
+    received = std::min(received, DayOf(t) + 21 * kHour);
+  Serve(received);
+}
+
+void Lifetime::HeldOn(std::int64_t t, Case& c) {
+  if (c.held)
+    return;
+  c.held = true;
+  // Remand counts towards a sentence only while it is what holds them.
+  c.remanded_since = custody_.serving ? 0 : t;
+}
+
+bool Lifetime::RemandedInCustody(int except) const {
+  for (std::size_t i = 0; i < cases_.size(); ++i) {
+    if (static_cast<int>(i) != except && cases_[i].open && cases_[i].held)
+      return true;
+  }
+  return false;
 }
 
 void Lifetime::ReleaseFromRemand(std::int64_t t, int closing, ReleaseReason reason) {
@@ -492,9 +519,16 @@ void Lifetime::ReleaseFromRemand(std::int64_t t, int closing, ReleaseReason reas
   if (!custody_.in || custody_.basis != events::CustodyBasis::kRemand)
     return;
   // Still remanded in another case: stays.
-  for (std::size_t i = 0; i < cases_.size(); ++i) {
-    if (static_cast<int>(i) != closing && cases_[i].open && cases_[i].held)
-      return;
+  if (RemandedInCustody(closing))
+    return;
+  // Held past a release from a sentence or recall: that release, now.
+  switch (std::exchange(custody_.release_waiting, CustodyState::Waiting::kNothing)) {
+    case CustodyState::Waiting::kSentenceRelease:
+      return Release(t, false);
+    case CustodyState::Waiting::kRecallRelease:
+      return EndRecall(t);
+    case CustodyState::Waiting::kNothing:
+      break;
   }
   Released(t, reason);
 }

@@ -73,7 +73,11 @@ void Lifetime::Receive(std::int64_t t, int prison, CustodyBasis basis) {
     return;
   const Term& term = custody_.term;
   if (term.release <= t + Days(2)) {
-    Schedule(t + 2 * kHour, ActionKind::kRelease, custody_.token, 0);
+    // Within two hours, and on the day they are due when that is today.
+    std::int64_t out = t + 2 * kHour;
+    if (DayOf(term.release) == DayOf(t))
+      out = std::min(out, std::max(t + 10 * kMinute, DayOf(t) + kDay - 30 * kMinute));
+    Schedule(out, ActionKind::kRelease, custody_.token, 0);
     return;
   }
   const bool hdc = term.hdc > t;
@@ -261,6 +265,7 @@ void Lifetime::Absence(std::int64_t t, int kind) {
 }
 
 void Lifetime::Released(std::int64_t t, ReleaseReason reason) {
+  custody_.release_waiting = CustodyState::Waiting::kNothing;
   const PrisonSite& site = region_.prisons[custody_.prison];
   Body body;
   const bool v1 = Custody1();
@@ -270,8 +275,27 @@ void Lifetime::Released(std::int64_t t, ReleaseReason reason) {
   ++custody_.token;
 }
 
+void Lifetime::HoldOnRemand(std::int64_t t, CustodyState::Waiting waiting) {
+  custody_.serving = false;
+  for (Case& c : cases_) {
+    if (c.open && c.held && c.remanded_since == 0)
+      c.remanded_since = t;  // from now the remand is what holds them, and counts
+  }
+  Receive(t, custody_.prison, CustodyBasis::kRemand);  // the prison records the new basis
+  custody_.release_waiting = waiting;
+}
+
 void Lifetime::Release(std::int64_t t, bool hdc) {
   const Term& term = custody_.term;
+  // Remanded in custody on another case: no curfew release; at the release date, held on
+  // that remand rather than released.
+  if (RemandedInCustody()) {
+    if (hdc) {
+      Schedule(term.release, ActionKind::kRelease, custody_.token, 0);
+      return;
+    }
+    return HoldOnRemand(t, CustodyState::Waiting::kSentenceRelease);
+  }
   custody_.serving = false;
   if (fno_ == 2) {
     if (rng_.Chance(0.45)) {
@@ -323,6 +347,12 @@ void Lifetime::Release(std::int64_t t, bool hdc) {
 void Lifetime::RecallRelease(std::int64_t t) {
   if (custody_.basis != CustodyBasis::kRecall)
     return;
+  if (RemandedInCustody())
+    return HoldOnRemand(t, CustodyState::Waiting::kRecallRelease);
+  EndRecall(t);
+}
+
+void Lifetime::EndRecall(std::int64_t t) {
   if (!licence_.active || licence_.end <= t + kDay) {
     Released(t, ReleaseReason::kEndOfSentence);
     if (licence_.active)

@@ -209,7 +209,11 @@ void Lifetime::LicenceEnd(std::int64_t t) {
     body.Str("reason", "Sentence expired in custody");
   Emit(t, "licence.ended", region_.probation_source, IdPolicy::kProbation, body);
   if (custody_.in && custody_.basis == events::CustodyBasis::kRecall) {
-    Released(t, events::ReleaseReason::kEndOfSentence);
+    // The recall ends with the sentence; a remand on another case still holds them.
+    if (RemandedInCustody())
+      HoldOnRemand(t, CustodyState::Waiting::kNothing);
+    else
+      Released(t, events::ReleaseReason::kEndOfSentence);
   }
   for (std::size_t i = 0; i < tags_.size(); ++i) {
     if (tags_[i].active)

@@ -82,7 +82,7 @@ TEST_CASE_METHOD(
 
   // Every kind of event, so the views, cohorts and alerts are killed mid-batch too.
   const std::string events_file = dir.path() + "/events.ndjson";
-  const std::uint64_t kEvents = GenerateRegion(events_file, 3'000, 2024);
+  const std::uint64_t kEvents = GenerateRegion(events_file, 3'200, 2024);
   REQUIRE(kEvents >= 100'000);
   testing::ChildProcess producer({binary, "produce", "--kafka", kafka.bootstrap, events_file}, log);
 

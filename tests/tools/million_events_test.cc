@@ -56,7 +56,7 @@ TEST_CASE(
       batch = services::IncomingBatch{};
     };
     generator::GeneratorOptions g;
-    g.persons = 27'000;
+    g.persons = 30'000;
     g.seed = 1000;
     generator::Generator gen(g);
     REQUIRE(gen.Run([&](std::string_view json) {

@@ -298,8 +298,8 @@ class Applier {
       v_.custody->unlawfully_at_large = false;
     } else {
       v_.custody->unlawfully_at_large = true;
-      // At large on the day they were due out, there is no release to make: the time at large
-      // moves the date, by a calculation the prison publishes no event for.
+      // At large before the day they were due out, there is no release to make on it: the time
+      // at large moves the date, by a calculation the prison publishes no event for.
       Resolve(AlertRule::kReleaseOverdue, t_);
     }
   }
@@ -462,8 +462,8 @@ class Applier {
                list.end());
   }
 
-  // In custody serving an immediate custodial sentence whose release date is later than any `s`
-  // gives (a non-custodial sentence, or a custodial one with an earlier or no date).
+  // In custody serving an immediate custodial sentence that releases them no earlier than `s`
+  // would (a non-custodial sentence, or a custodial one with an earlier, the same or no date).
   bool ServedSentenceOutlasts(const events::SentenceImposed& s) const {
     if (!v_.custody || v_.custody->basis != events::CustodyBasis::kSentenced || !v_.sentence ||
         v_.sentence->kind != events::SentenceKind::kImmediateCustody ||

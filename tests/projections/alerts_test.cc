@@ -1,6 +1,9 @@
 // The alerts the fold raises (projections/alert.h): for each rule, stories that raise it and
 // stories that must not.
 
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -11,6 +14,16 @@
 
 namespace throughline::projections {
 namespace {
+
+// The keys of the view's entries in the releases cohort.
+std::vector<std::string> ReleasesEntries(const PersonView& view) {
+  std::vector<std::string> keys;
+  for (const CohortEntry& entry : CohortEntries(view)) {
+    if (entry.key.rfind(ReleasesPrefix(), 0) == 0)
+      keys.push_back(entry.key);
+  }
+  return keys;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Alerts
@@ -273,8 +286,7 @@ TEST_CASE("Alert: an expected release date passed with no release") {
     const ProjectionState state = story.Fold();
     CHECK(AlertsOf(state, AlertRule::kReleaseOverdue).empty());
     // No longer serving: not on the releases cohort either.
-    for (const CohortEntry& entry : CohortEntries(state.view))
-      CHECK(entry.key.rfind(ReleasesPrefix(), 0) != 0);
+    CHECK(ReleasesEntries(state.view).empty());
   }
 
   SECTION("answered when they fail to return from a temporary absence before the date") {
@@ -313,14 +325,9 @@ TEST_CASE("Alert: an expected release date passed with no release") {
     CHECK(state.view.sentence->case_id == "K1");
     CHECK(state.view.sentence->expected_release_date == Day("2019-12-20"));
     CHECK(state.view.cases == std::vector<std::string>{"K1", "K2"});
-    int releases = 0;
-    for (const CohortEntry& entry : CohortEntries(state.view)) {
-      if (entry.key.rfind(ReleasesPrefix(), 0) == 0) {
-        ++releases;
-        CHECK(entry.key.rfind(ReleasesKey(Day("2019-12-20")), 0) == 0);
-      }
-    }
-    CHECK(releases == 1);
+    const std::vector<std::string> releases = ReleasesEntries(state.view);
+    REQUIRE(releases.size() == 1);
+    CHECK(releases[0].rfind(ReleasesKey(Day("2019-12-20")), 0) == 0);
   }
 
   SECTION("a sentence that releases them later, imposed while serving, moves the date") {

@@ -233,19 +233,18 @@ TEST_CASE("3,000 lifetimes from gen: releases on their day, and none while reman
   int overdue = 0, released = 0, released_while_remanded = 0, held_on = 0, concurrent = 0;
   for (const Lifetime& lifetime : generated.lifetimes) {
     const ProjectionState state = Fold(lifetime.person, lifetime.delivered);
+    std::set<events::EventRef> retracted;
+    for (const FoldInput& in : lifetime.delivered) {
+      if (const auto* r = std::get_if<events::EventRetracted>(&in.event.data))
+        retracted.insert(r->retracted);
+    }
     // A custody event the generator retracts ("recorded against the wrong person") takes away
     // what happened: a release, or a hold on remand. Then the alert is right.
-    std::set<events::EventRef> custody_events;
-    for (const FoldInput& in : lifetime.delivered) {
-      if (std::holds_alternative<events::CustodyReleased>(in.event.data) ||
-          std::holds_alternative<events::CustodyReceived>(in.event.data)) {
-        custody_events.insert(events::EventRef{in.event.source, in.event.id});
-      }
-    }
     const bool custody_retracted =
         std::any_of(lifetime.delivered.begin(), lifetime.delivered.end(), [&](const FoldInput& in) {
-          const auto* r = std::get_if<events::EventRetracted>(&in.event.data);
-          return r != nullptr && custody_events.count(r->retracted) > 0;
+          return (std::holds_alternative<events::CustodyReleased>(in.event.data) ||
+                  std::holds_alternative<events::CustodyReceived>(in.event.data)) &&
+                 retracted.count(events::EventRef{in.event.source, in.event.id}) > 0;
         });
     for (const Alert& a : state.alerts) {
       if (a.rule == AlertRule::kReleaseOverdue && a.due && *a.due < end && !custody_retracted) {
@@ -255,11 +254,7 @@ TEST_CASE("3,000 lifetimes from gen: releases on their day, and none while reman
     }
 
     // The events as they happened, each once, the retracted ones left out.
-    std::set<events::EventRef> retracted, seen;
-    for (const FoldInput& in : lifetime.delivered) {
-      if (const auto* r = std::get_if<events::EventRetracted>(&in.event.data))
-        retracted.insert(r->retracted);
-    }
+    std::set<events::EventRef> seen;
     std::vector<const events::Event*> happened;
     for (const FoldInput& in : lifetime.delivered) {
       const events::EventRef ref{in.event.source, in.event.id};
